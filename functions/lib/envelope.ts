@@ -1,0 +1,86 @@
+/**
+ * The record on the stream: one JSON object per webhook, built by ingest and read by every step after it.
+ * See the README's "Envelope" section for the meaning of each field.
+ */
+export const SOURCE_IDS = ['github', 'gitlab', 'bitbucket', 'jira', 'servicenow', 'rally', 'ddns'] as const;
+export type SourceId = (typeof SOURCE_IDS)[number];
+
+export interface PayloadRef {
+  bucket: string;
+  key: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface Envelope {
+  id: string;
+  source: SourceId;
+  type: string;
+  action?: string;
+  subject: string;
+  receivedAt: string;
+  payload?: unknown;
+  payloadRef?: PayloadRef;
+  meta: Record<string, string>;
+}
+
+export function isSourceId(value: unknown): value is SourceId {
+  return typeof value === 'string' && (SOURCE_IDS as readonly string[]).includes(value);
+}
+
+/** The key every side effect is made idempotent on. */
+export function idempotencyKey(envelope: Pick<Envelope, 'source' | 'id'>): string {
+  return `${envelope.source}:${envelope.id}`;
+}
+
+/** Kinesis partition key: events of one subject stay in order. Kinesis caps keys at 256 characters. */
+export function partitionKey(envelope: Pick<Envelope, 'source' | 'subject'>): string {
+  return `${envelope.source}:${envelope.subject}`.slice(0, 256);
+}
+
+export class InvalidEnvelope extends Error {
+  override readonly name = 'InvalidEnvelope';
+}
+
+function requireString(record: Record<string, unknown>, field: string): string {
+  const value = record[field];
+  if (typeof value !== 'string' || value === '') throw new InvalidEnvelope(`envelope field "${field}" missing`);
+  return value;
+}
+
+/**
+ * Checks that a decoded stream record is an envelope. Hand-written rather than a schema library because
+ * the shape is small and this runs once per record on the hot path of the dispatcher.
+ */
+export function parseEnvelope(value: unknown): Envelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidEnvelope('envelope is not a JSON object');
+  }
+  const record = value as Record<string, unknown>;
+  const source = requireString(record, 'source');
+  if (!isSourceId(source)) throw new InvalidEnvelope(`envelope source "${source}" is not known`);
+  const envelope: Envelope = {
+    id: requireString(record, 'id'),
+    source,
+    type: requireString(record, 'type'),
+    subject: requireString(record, 'subject'),
+    receivedAt: requireString(record, 'receivedAt'),
+    meta: (record.meta as Record<string, string> | undefined) ?? {},
+  };
+  if (typeof record.action === 'string') envelope.action = record.action;
+  if ('payload' in record) envelope.payload = record.payload;
+  else if (isPayloadRef(record.payloadRef)) envelope.payloadRef = record.payloadRef;
+  else throw new InvalidEnvelope('envelope has neither payload nor payloadRef');
+  return envelope;
+}
+
+function isPayloadRef(value: unknown): value is PayloadRef {
+  if (typeof value !== 'object' || value === null) return false;
+  const ref = value as Record<string, unknown>;
+  return (
+    typeof ref.bucket === 'string' &&
+    typeof ref.key === 'string' &&
+    typeof ref.bytes === 'number' &&
+    typeof ref.sha256 === 'string'
+  );
+}

@@ -1,0 +1,42 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { esbuildFunctions, projectRoot } from './template';
+
+/**
+ * Bundles every function exactly as `sam build` does from the template's esbuild Metadata, into
+ * dist/<LogicalId>/handler.js. The local pipeline, `npm run invoke` and the benchmarks run these bundles.
+ */
+export async function buildAll(outRoot = join(projectRoot, 'dist')): Promise<Record<string, string>> {
+  rmSync(outRoot, { recursive: true, force: true });
+  const outputs: Record<string, string> = {};
+  await Promise.all(
+    esbuildFunctions().map(async (fn) => {
+      const outfile = join(outRoot, fn.logicalId, 'handler.js');
+      await build({
+        entryPoints: [join(projectRoot, fn.entryPoint)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: fn.format,
+        minify: fn.minify,
+        target: fn.target,
+        sourcemap: fn.sourcemap,
+        external: fn.external,
+        logLevel: 'warning',
+      });
+      outputs[fn.logicalId] = outfile;
+    }),
+  );
+  return outputs;
+}
+
+if (require.main === module) {
+  buildAll().then(
+    (outputs) => console.log(`built ${Object.keys(outputs).length} functions into dist/`),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
