@@ -4,18 +4,40 @@ import { parse, type Tags } from 'yaml';
 
 /** CloudFormation short-form intrinsics (!Ref, !Sub, ...) read back as their long form ({ Ref: ... }). */
 const intrinsicNames = [
-  'Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'And', 'Or', 'Join', 'Select', 'Split',
-  'FindInMap', 'ImportValue', 'GetAZs', 'Base64', 'Cidr', 'Condition', 'Transform',
+  'Ref',
+  'Sub',
+  'GetAtt',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Join',
+  'Select',
+  'Split',
+  'FindInMap',
+  'ImportValue',
+  'GetAZs',
+  'Base64',
+  'Cidr',
+  'Condition',
+  'Transform',
 ];
 
 const cfnTags: Tags = intrinsicNames.flatMap((name) => {
   const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-  const toLong = (value: unknown) =>
-    ({ [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
+  const toLong = (value: unknown) => ({
+    [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value,
+  });
   return (['scalar', 'seq', 'map'] as const).map((collection) => ({
     tag: `!${name}`,
     ...(collection === 'scalar' ? {} : { collection }),
-    resolve: (value: unknown) => toLong(typeof value === 'object' && value && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value),
+    resolve: (value: unknown) =>
+      toLong(
+        typeof value === 'object' && value && 'toJSON' in value
+          ? (value as { toJSON(): unknown }).toJSON()
+          : value,
+      ),
   }));
 }) as Tags;
 
@@ -52,11 +74,14 @@ export interface EsbuildFunction {
 /** Every function the template builds with esbuild, with the build settings `sam build` will use. */
 export function esbuildFunctions(template = loadTemplate()): EsbuildFunction[] {
   return Object.entries(template.Resources)
-    .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function' && resource.Metadata?.BuildMethod === 'esbuild')
+    .filter(
+      ([, resource]) =>
+        resource.Type === 'AWS::Serverless::Function' && resource.Metadata?.BuildMethod === 'esbuild',
+    )
     .map(([logicalId, resource]) => {
       const props = (resource.Metadata?.BuildProperties ?? {}) as Record<string, unknown>;
       const entryPoints = props.EntryPoints as string[] | undefined;
-      if (!entryPoints || entryPoints.length !== 1 || !entryPoints[0]) {
+      if (entryPoints?.length !== 1 || !entryPoints[0]) {
         throw new Error(`${logicalId}: esbuild Metadata needs exactly one EntryPoints item`);
       }
       return {

@@ -7,11 +7,7 @@ import type { Envelope, PayloadRef } from './envelope';
  * Claim check: a body too large to travel inline (Kinesis, Step Functions and EventBridge all have lower
  * limits than API Gateway) is stored in S3 and the envelope carries a reference to it instead.
  */
-export async function storePayload(
-  bucket: string,
-  key: string,
-  body: Buffer,
-): Promise<PayloadRef> {
+export async function storePayload(bucket: string, key: string, body: Buffer): Promise<PayloadRef> {
   const sha256 = createHash('sha256').update(body).digest('hex');
   await s3Client.send(
     new PutObjectCommand({

@@ -44,7 +44,8 @@ export class InvalidEnvelope extends Error {
 
 function requireString(record: Record<string, unknown>, field: string): string {
   const value = record[field];
-  if (typeof value !== 'string' || value === '') throw new InvalidEnvelope(`envelope field "${field}" missing`);
+  if (typeof value !== 'string' || value === '')
+    throw new InvalidEnvelope(`envelope field "${field}" missing`);
   return value;
 }
 

@@ -12,7 +12,9 @@ import type { Context } from 'aws-lambda';
  * sampling come from the standard POWERTOOLS_* variables set per function in the template.
  */
 export const logger = new Logger();
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'WebhookPipeline' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'WebhookPipeline',
+});
 export const tracer = new Tracer();
 
 /**

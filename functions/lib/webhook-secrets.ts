@@ -17,7 +17,10 @@ const SECRET_CACHE_SECONDS = 300;
  * variable (the local pipeline, tests) they come from WEBHOOK_SECRET_<SOURCE> and
  * WEBHOOK_SECRET_<SOURCE>_PREVIOUS.
  */
-export async function getSourceSecret(source: SourceId, env = process.env): Promise<SourceSecret | undefined> {
+export async function getSourceSecret(
+  source: SourceId,
+  env = process.env,
+): Promise<SourceSecret | undefined> {
   const arn = env.WEBHOOK_SECRET_ARN;
   if (arn) {
     const entry = await secretsProvider.get<Record<string, string>>(arn, {

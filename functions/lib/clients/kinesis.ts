@@ -4,4 +4,6 @@ import { tracer } from '../observability';
 
 // The Kinesis client defaults to an HTTP/2 handler (for SubscribeToShard); this pipeline only puts and
 // reads records, which HTTP/1.1 serves equally well and which kinesalite also speaks.
-export const kinesisClient = tracer.captureAWSv3Client(new KinesisClient({ requestHandler: new NodeHttpHandler() }));
+export const kinesisClient = tracer.captureAWSv3Client(
+  new KinesisClient({ requestHandler: new NodeHttpHandler() }),
+);

@@ -1,0 +1,71 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { kinesisClient } from '../functions/lib/clients/kinesis';
+import { sqsClient } from '../functions/lib/clients/sqs';
+import { type FailureMessage, queueMessages, redrive } from './lib/redrive';
+
+const usage = `npm run redrive -- (--queue-url <dead-letter queue url> | --file <dlq.ndjson>) [--dry-run] [--max <n>]
+
+Puts the batches the dispatcher gave up on back onto the stream and deletes each dead-letter message
+only after its records were re-put. --file reads the local pipeline's .local/dlq.ndjson.`;
+
+/** The local dead-letter file: removed lines are dropped when the run ends. */
+function fromFile(path: string, max: number): { messages: AsyncIterable<FailureMessage>; commit(): void } {
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  const removed = new Set<number>();
+  async function* messages(): AsyncIterable<FailureMessage> {
+    for (const [index, body] of lines.slice(0, max).entries()) {
+      yield { id: `line ${index + 1}`, body, remove: async () => void removed.add(index) };
+    }
+  }
+  return {
+    messages: messages(),
+    commit: () => {
+      const kept = lines.filter((_, index) => !removed.has(index));
+      writeFileSync(path, kept.map((line) => `${line}\n`).join(''));
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'queue-url': { type: 'string' },
+      file: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      max: { type: 'string', default: '1000' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const max = Number(values.max);
+  if (values.help || !values['queue-url'] === !values.file || !Number.isSafeInteger(max) || max < 1) {
+    console.error(usage);
+    return values.help ? 0 : 2;
+  }
+  const dryRun = values['dry-run'] ?? false;
+  const source = values.file ? fromFile(values.file, max) : undefined;
+  const messages = source?.messages ?? queueMessages(sqsClient, values['queue-url'] as string, max);
+  const outcome = await redrive(kinesisClient, messages, {
+    dryRun,
+    onProgress: (line) => console.error(line),
+  });
+  if (!dryRun) source?.commit();
+  console.log(
+    `${dryRun ? 'dry run: ' : ''}${outcome.messages} messages, ${outcome.redriven} redriven (${outcome.records} records), ` +
+      `${outcome.expired.length} expired, ${outcome.unreadable.length} unreadable, ${outcome.failed.length} failed`,
+  );
+  for (const expired of outcome.expired)
+    console.log(`expired ${expired.id}: recover with\n  ${expired.replay}`);
+  for (const failed of outcome.failed) console.log(`failed ${failed.id}: ${failed.error}`);
+  return outcome.failed.length > 0 || outcome.expired.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
