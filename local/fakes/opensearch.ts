@@ -1,0 +1,178 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+
+/**
+ * A stand-in for OpenSearch that speaks its REST JSON wire format for exactly the calls the pipeline
+ * makes, so the real client (SigV4-signed; the signature is not checked) runs unchanged against it:
+ *
+ *   PUT|POST /_index_template/<name>   stores the template (in memory)
+ *   GET      /_index_template/<name>   returns it
+ *   PUT|POST /<index>/_doc/<id>        writes `${localDir}/opensearch/<index>/<file name of id>.json`
+ *   GET      /<index>/_doc/<id>        reads it back
+ *
+ * Each document file holds the document's `_source`, one file per document, so a redelivery overwrites
+ * its file. Document ids contain `:` (`source:id`), which some file systems refuse, so file names are
+ * the id percent-encoded: every byte outside `A-Z a-z 0-9 . _ -` becomes `%XX`, and so does a leading
+ * dot. `github:72d3162e-cc78-11e3-81ab-4c9367dc0958` is stored as
+ * `github%3A72d3162e-cc78-11e3-81ab-4c9367dc0958.json`.
+ */
+export function documentFileName(id: string): string {
+  const encoded = encodeURIComponent(id)
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/^\./, '%2E');
+  return `${encoded}.json`;
+}
+
+/** The inverse of documentFileName. */
+export function documentIdFromFileName(fileName: string): string {
+  return decodeURIComponent(fileName.replace(/\.json$/, ''));
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+// The characters OpenSearch forbids in index names (plus upper case and a leading _ - +).
+const INVALID_INDEX = /[\\/*?"<>| ,#:A-Z]|^[_\-+]|^\.\.?$/;
+
+export async function startOpenSearchFake(
+  localDir: string,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const root = join(localDir, 'opensearch');
+  await mkdir(root, { recursive: true });
+  const templates = new Map<string, unknown>();
+  const versions = new Map<string, number>();
+
+  async function putDocument(index: string, id: string, source: unknown): Promise<Reply> {
+    if (INVALID_INDEX.test(index))
+      return error(400, 'invalid_index_name_exception', `Invalid index name [${index}]`);
+    if (typeof source !== 'object' || source === null || Array.isArray(source)) {
+      return error(400, 'mapper_parsing_exception', 'failed to parse, document is empty or not an object');
+    }
+    const directory = join(root, index);
+    const file = join(directory, documentFileName(id));
+    await mkdir(directory, { recursive: true });
+    const key = `${index}/${id}`;
+    const existed = existsSync(file);
+    const version = (versions.get(key) ?? (existed ? 1 : 0)) + 1;
+    versions.set(key, version);
+    // Written aside then renamed, so a reader never sees half a document.
+    const temporary = `${file}.${process.pid}.${version}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(source, null, 2)}\n`);
+    await rename(temporary, file);
+    return {
+      status: existed ? 200 : 201,
+      body: {
+        _index: index,
+        _id: id,
+        _version: version,
+        result: existed ? 'updated' : 'created',
+        _shards: { total: 2, successful: 1, failed: 0 },
+        _seq_no: version - 1,
+        _primary_term: 1,
+      },
+    };
+  }
+
+  async function getDocument(index: string, id: string): Promise<Reply> {
+    const file = join(root, index, documentFileName(id));
+    if (!existsSync(file)) return { status: 404, body: { _index: index, _id: id, found: false } };
+    const source: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const version = versions.get(`${index}/${id}`) ?? 1;
+    return {
+      status: 200,
+      body: {
+        _index: index,
+        _id: id,
+        _version: version,
+        _seq_no: version - 1,
+        _primary_term: 1,
+        found: true,
+        _source: source,
+      },
+    };
+  }
+
+  async function route(method: string, segments: string[], body: unknown): Promise<Reply> {
+    const [first, second, third] = segments;
+    if (segments.length === 2 && first === '_index_template' && second) {
+      if (method === 'PUT' || method === 'POST') {
+        templates.set(second, body);
+        return { status: 200, body: { acknowledged: true } };
+      }
+      if (method === 'GET') {
+        const template = templates.get(second);
+        if (template === undefined) {
+          return error(404, 'resource_not_found_exception', `index template matching [${second}] not found`);
+        }
+        return { status: 200, body: { index_templates: [{ name: second, index_template: template }] } };
+      }
+    }
+    if (segments.length === 3 && second === '_doc' && first && third) {
+      if (method === 'PUT' || method === 'POST') return putDocument(first, third, body);
+      if (method === 'GET') return getDocument(first, third);
+    }
+    return error(
+      400,
+      'illegal_argument_exception',
+      `no handler found for uri [/${segments.join('/')}] and method [${method}]`,
+    );
+  }
+
+  async function answer(request: IncomingMessage): Promise<Reply> {
+    const path = new URL(request.url ?? '/', 'http://fake').pathname;
+    const segments = path
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map(decodeURIComponent);
+    const text = await readBody(request);
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      return error(400, 'parse_exception', 'request body is not valid JSON');
+    }
+    return route(request.method ?? 'GET', segments, body);
+  }
+
+  const server = createServer((request, response) => {
+    answer(request)
+      .catch((cause: unknown) =>
+        error(500, 'exception', cause instanceof Error ? cause.message : 'internal error'),
+      )
+      .then((reply) => send(response, reply));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+function error(status: number, type: string, reason: string): Reply {
+  return { status, body: { error: { root_cause: [{ type, reason }], type, reason }, status } };
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  const text = JSON.stringify(reply.body);
+  response.writeHead(reply.status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,94 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Client, errors } from '@opensearch-project/opensearch';
+import { createSearchClient } from '../../../functions/lib/search/client';
+import {
+  documentFileName,
+  documentIdFromFileName,
+  startOpenSearchFake,
+} from '../../../local/fakes/opensearch';
+
+describe('document file names', () => {
+  it.each([
+    ['github:72d3162e-cc78-11e3-81ab-4c9367dc0958', 'github%3A72d3162e-cc78-11e3-81ab-4c9367dc0958.json'],
+    ['jira:a/b', 'jira%3Aa%2Fb.json'],
+    ['..', '%2E..json'],
+    ['.hidden', '%2Ehidden.json'],
+    ["rally:*(it's)!~", 'rally%3A%2A%28it%27s%29%21%7E.json'],
+    ['ddns:é', 'ddns%3A%C3%A9.json'],
+  ])('stores %s as %s and reads it back', (id, fileName) => {
+    expect(documentFileName(id)).toBe(fileName);
+    expect(documentIdFromFileName(fileName)).toBe(id);
+  });
+});
+
+describe('OpenSearch fake, through the real client', () => {
+  let localDir: string;
+  let fake: Awaited<ReturnType<typeof startOpenSearchFake>>;
+  let client: Client;
+
+  beforeEach(async () => {
+    localDir = mkdtempSync(join(tmpdir(), 'opensearch-fake-'));
+    fake = await startOpenSearchFake(localDir);
+    client = createSearchClient({ endpoint: fake.url, service: 'es', region: 'us-east-1' });
+  });
+
+  afterEach(async () => {
+    await client.close();
+    await fake.close();
+    rmSync(localDir, { recursive: true, force: true });
+  });
+
+  it('writes one file per document and overwrites it when the same id is indexed again', async () => {
+    const index = 'webhooks-github-2026.05';
+    const id = 'github:72d3162e-cc78-11e3-81ab-4c9367dc0958';
+
+    const first = await client.index({ index, id, body: { type: 'push', attempt: 1 } });
+    const second = await client.index({ index, id, body: { type: 'push', attempt: 2 } });
+
+    expect([first.statusCode, first.body.result, first.body._version]).toEqual([201, 'created', 1]);
+    expect([second.statusCode, second.body.result, second.body._version]).toEqual([200, 'updated', 2]);
+    const directory = join(localDir, 'opensearch', index);
+    expect(readdirSync(directory)).toEqual([documentFileName(id)]);
+    expect(JSON.parse(readFileSync(join(directory, documentFileName(id)), 'utf8'))).toEqual({
+      type: 'push',
+      attempt: 2,
+    });
+  });
+
+  it('returns a stored document and 404 for a missing one', async () => {
+    await client.index({
+      index: 'webhooks-jira-2026.05',
+      id: 'jira:1',
+      body: { type: 'jira:issue_created' },
+    });
+
+    const found = await client.get({ index: 'webhooks-jira-2026.05', id: 'jira:1' });
+    const missing = client.get({ index: 'webhooks-jira-2026.05', id: 'jira:2' });
+
+    expect(found.body).toMatchObject({ found: true, _id: 'jira:1', _source: { type: 'jira:issue_created' } });
+    await expect(missing).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('stores an index template and returns it', async () => {
+    const body = { index_patterns: ['webhooks-*'], template: { aliases: { webhooks: {} } } };
+
+    await client.indices.putIndexTemplate({ name: 'webhooks', body });
+    const stored = await client.indices.getIndexTemplate({ name: 'webhooks' });
+
+    expect(stored.body.index_templates).toEqual([{ name: 'webhooks', index_template: body }]);
+  });
+
+  it('refuses index names OpenSearch refuses, writing nothing', async () => {
+    const attempt = client.index({ index: 'Webhooks', id: 'x', body: { a: 1 } });
+
+    await expect(attempt).rejects.toBeInstanceOf(errors.ResponseError);
+    await expect(attempt).rejects.toMatchObject({ statusCode: 400 });
+    expect(existsSync(join(localDir, 'opensearch', 'Webhooks'))).toBe(false);
+  });
+
+  it('answers 400 to a call the pipeline never makes', async () => {
+    await expect(client.search({ index: 'webhooks' })).rejects.toMatchObject({ statusCode: 400 });
+  });
+});

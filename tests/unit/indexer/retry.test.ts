@@ -1,0 +1,141 @@
+import { parseEnvelope } from '../../../functions/lib/envelope';
+import { createSearchClient } from '../../../functions/lib/search/client';
+import { EventIndexer } from '../../../functions/lib/search/indexer';
+import { SearchRejected, SearchUnavailable } from '../../../functions/lib/search/retry';
+import {
+  type CapturedRequest,
+  indexed,
+  openSearchError,
+  type ScriptedReply,
+  startCaptureServer,
+} from './support/capture-server';
+
+const envelope = parseEnvelope(require('../../../events/indexer/github-push.json'));
+const index = 'webhooks-github-2026.05';
+const id = `github:${envelope.id}`;
+const acknowledged: ScriptedReply = { status: 200, body: { acknowledged: true } };
+
+/** Answers the template put, then plays `documentReplies` in order to the document puts (last one repeats). */
+async function indexAgainst(documentReplies: ScriptedReply[], maxAttempts = 4) {
+  let documentRequests = 0;
+  const server = await startCaptureServer((request: CapturedRequest) =>
+    request.url.startsWith('/_index_template/')
+      ? acknowledged
+      : (documentReplies[Math.min(documentRequests++, documentReplies.length - 1)] as ScriptedReply),
+  );
+  const waits: number[] = [];
+  const client = createSearchClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
+  const indexer = new EventIndexer(
+    client,
+    { indexPrefix: 'webhooks', alias: 'webhooks', service: 'es', payloadMapping: 'disabled', maxAttempts },
+    { sleep: async (ms) => void waits.push(ms) },
+  );
+  const outcome = await indexer.index(envelope).then(
+    (result) => ({ result, error: undefined }),
+    (error: unknown) => ({ result: undefined, error }),
+  );
+  await server.close();
+  const documentPuts = server.requests.filter((r) => r.url.includes('/_doc/')).length;
+  return { ...outcome, waits, documentPuts };
+}
+
+describe('OpenSearch failures', () => {
+  it('retries a 429 and then indexes', async () => {
+    const { result, waits, documentPuts } = await indexAgainst([
+      openSearchError(429, 'es_rejected_execution_exception'),
+      indexed(index, id),
+    ]);
+
+    expect(result).toEqual({ index, documentId: id, result: 'created' });
+    expect(documentPuts).toBe(2);
+    expect(waits).toHaveLength(1);
+  });
+
+  it('waits at least as long as a 429 asks with Retry-After', async () => {
+    const { waits } = await indexAgainst([
+      { ...openSearchError(429, 'too_many_requests'), headers: { 'retry-after': '1' } },
+      indexed(index, id),
+    ]);
+
+    expect(waits).toEqual([1000]);
+  });
+
+  it.each([500, 502, 503, 504])('retries a %i', async (status) => {
+    const { result, documentPuts } = await indexAgainst([
+      openSearchError(status, 'exception'),
+      indexed(index, id),
+    ]);
+
+    expect(result?.result).toBe('created');
+    expect(documentPuts).toBe(2);
+  });
+
+  it('throws SearchUnavailable after the last attempt when 5xx persists, with growing waits', async () => {
+    const { error, documentPuts, waits } = await indexAgainst([openSearchError(503, 'unavailable')], 4);
+
+    expect(error).toBeInstanceOf(SearchUnavailable);
+    expect((error as Error).message).toBe('OpenSearch answered 503 (unavailable) after 4 attempts');
+    expect(documentPuts).toBe(4);
+    expect(waits).toHaveLength(3);
+    // Full jitter: each wait lies under its exponential cap (250, 500, 1000 ms).
+    waits.forEach((wait, n) => {
+      expect(wait).toBeGreaterThanOrEqual(0);
+      expect(wait).toBeLessThanOrEqual(250 * 2 ** n);
+    });
+  });
+
+  it('does not retry a request OpenSearch refuses for good', async () => {
+    const { error, documentPuts } = await indexAgainst([openSearchError(400, 'mapper_parsing_exception')]);
+
+    expect(error).toBeInstanceOf(SearchRejected);
+    expect((error as Error).message).toBe('OpenSearch answered 400 (mapper_parsing_exception)');
+    expect(documentPuts).toBe(1);
+  });
+
+  it('retries when OpenSearch cannot be reached, then fails', async () => {
+    const server = await startCaptureServer(() => acknowledged);
+    await server.close();
+    const waits: number[] = [];
+    const client = createSearchClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
+    const indexer = new EventIndexer(
+      client,
+      {
+        indexPrefix: 'webhooks',
+        alias: 'webhooks',
+        service: 'es',
+        payloadMapping: 'disabled',
+        maxAttempts: 3,
+      },
+      { sleep: async (ms) => void waits.push(ms) },
+    );
+
+    await expect(indexer.index(envelope)).rejects.toThrow(SearchUnavailable);
+    expect(waits).toHaveLength(2);
+  });
+
+  it('puts the template again on the next event when it failed the first time', async () => {
+    let templatePuts = 0;
+    const server = await startCaptureServer((request) => {
+      if (!request.url.startsWith('/_index_template/')) return indexed(index, id);
+      templatePuts += 1;
+      return templatePuts === 1 ? openSearchError(403, 'security_exception') : acknowledged;
+    });
+    const client = createSearchClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
+    const indexer = new EventIndexer(client, {
+      indexPrefix: 'webhooks',
+      alias: 'webhooks',
+      service: 'es',
+      payloadMapping: 'disabled',
+      maxAttempts: 1,
+    });
+
+    try {
+      await expect(indexer.index(envelope)).rejects.toThrow('OpenSearch answered 403 (security_exception)');
+      await expect(indexer.index(envelope)).resolves.toEqual({ index, documentId: id, result: 'created' });
+      await expect(indexer.index(envelope)).resolves.toEqual({ index, documentId: id, result: 'created' });
+    } finally {
+      await server.close();
+    }
+    expect(templatePuts).toBe(2);
+  });
+});
