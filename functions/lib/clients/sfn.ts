@@ -1,4 +1,9 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { tracer } from '../observability';
 
-export const sfnClient = tracer.captureAWSv3Client(new SFNClient({}));
+// StartSyncExecution is served from `sync-states.<region>`: the SDK prepends `sync-` to the host. An
+// explicitly configured endpoint (AWS_ENDPOINT_URL_SFN, such as the local pipeline's Step Functions) is the
+// exact host to call, so the prefix is left off there.
+export const sfnClient = tracer.captureAWSv3Client(
+  new SFNClient({ disableHostPrefix: Boolean(process.env.AWS_ENDPOINT_URL_SFN) }),
+);
