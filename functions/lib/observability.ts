@@ -12,8 +12,10 @@ import type { Context } from 'aws-lambda';
  * sampling come from the standard POWERTOOLS_* variables set per function in the template.
  */
 export const logger = new Logger();
+// Metrics' own warnings (such as an invocation that emitted none) go through the logger, so they obey its level.
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'WebhookPipeline',
+  logger,
 });
 export const tracer = new Tracer();
 
