@@ -9,7 +9,7 @@ import { intEnv, requireEnv } from '../lib/config';
 import { parseEnvelope } from '../lib/envelope';
 import { instrument, logger, metrics } from '../lib/observability';
 import { EventIndexer, type IndexResult } from '../lib/search/indexer';
-import { describeSearchError } from '../lib/search/retry';
+import { describeSearchError, isThrottling } from '../lib/search/retry';
 
 const persistenceStore = new DynamoDBPersistenceLayer({
   tableName: requireEnv('IDEMPOTENCY_TABLE'),
@@ -24,12 +24,15 @@ const idempotency = new IdempotencyConfig({
 });
 
 const indexer = new EventIndexer(openSearchClient, searchConfig, {
-  onRetry: (attempt, delayMs, error) =>
+  onRetry: (attempt, delayMs, error) => {
+    // SearchThrottled feeds the OpenSearch throttling alarm; other transient failures are SearchRetried.
+    metrics.addMetric(isThrottling(error) ? 'SearchThrottled' : 'SearchRetried', MetricUnit.Count, 1);
     logger.warn('OpenSearch request will be retried', {
       attempt,
       delayMs,
       error: describeSearchError(error),
-    }),
+    });
+  },
 });
 
 export const handler = instrument<unknown, IndexResult>(

@@ -23,12 +23,17 @@ export class SearchRejected extends Error {
 
 /** Throttling (429), server errors (5xx), timeouts and connection failures pass; anything else does not. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof errors.ResponseError) return error.statusCode === 429 || error.statusCode >= 500;
+  if (error instanceof errors.ResponseError) return isThrottling(error) || error.statusCode >= 500;
   return (
     error instanceof errors.ConnectionError ||
     error instanceof errors.TimeoutError ||
     error instanceof errors.NoLivingConnectionsError
   );
+}
+
+/** OpenSearch asked the client to slow down. */
+export function isThrottling(error: unknown): boolean {
+  return error instanceof errors.ResponseError && error.statusCode === 429;
 }
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

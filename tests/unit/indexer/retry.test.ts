@@ -1,7 +1,7 @@
 import { parseEnvelope } from '../../../functions/lib/envelope';
 import { createSearchClient } from '../../../functions/lib/search/client';
 import { EventIndexer } from '../../../functions/lib/search/indexer';
-import { SearchRejected, SearchUnavailable } from '../../../functions/lib/search/retry';
+import { isThrottling, SearchRejected, SearchUnavailable } from '../../../functions/lib/search/retry';
 import {
   type CapturedRequest,
   indexed,
@@ -24,11 +24,15 @@ async function indexAgainst(documentReplies: ScriptedReply[], maxAttempts = 4) {
       : (documentReplies[Math.min(documentRequests++, documentReplies.length - 1)] as ScriptedReply),
   );
   const waits: number[] = [];
+  const throttled: boolean[] = [];
   const client = createSearchClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
   const indexer = new EventIndexer(
     client,
     { indexPrefix: 'webhooks', alias: 'webhooks', service: 'es', payloadMapping: 'disabled', maxAttempts },
-    { sleep: async (ms) => void waits.push(ms) },
+    {
+      sleep: async (ms) => void waits.push(ms),
+      onRetry: (_attempt, _delay, error) => void throttled.push(isThrottling(error)),
+    },
   );
   const outcome = await indexer.index(envelope).then(
     (result) => ({ result, error: undefined }),
@@ -36,7 +40,7 @@ async function indexAgainst(documentReplies: ScriptedReply[], maxAttempts = 4) {
   );
   await server.close();
   const documentPuts = server.requests.filter((r) => r.url.includes('/_doc/')).length;
-  return { ...outcome, waits, documentPuts };
+  return { ...outcome, waits, documentPuts, throttled };
 }
 
 describe('OpenSearch failures', () => {
@@ -49,6 +53,16 @@ describe('OpenSearch failures', () => {
     expect(result).toEqual({ index, documentId: id, result: 'created' });
     expect(documentPuts).toBe(2);
     expect(waits).toHaveLength(1);
+  });
+
+  it('tells throttling (counted as SearchThrottled) from other transient failures', async () => {
+    const { throttled } = await indexAgainst([
+      openSearchError(429, 'es_rejected_execution_exception'),
+      openSearchError(503, 'unavailable'),
+      indexed(index, id),
+    ]);
+
+    expect(throttled).toEqual([true, false]);
   });
 
   it('waits at least as long as a 429 asks with Retry-After', async () => {
