@@ -1,0 +1,3 @@
+import { applyLocalFlag } from './local-endpoints';
+
+applyLocalFlag();
