@@ -1,7 +1,6 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { authorizeRequest, loadAuthorizerConfig } from '../lib/authorize';
-import { instrument, logger, metrics } from '../lib/observability';
+import { countWithBreakdown, instrument, logger } from '../lib/observability';
 import { lowerCaseHeaders } from '../lib/request-body';
 
 const config = loadAuthorizerConfig();
@@ -33,7 +32,10 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
     { source, headers: lowerCaseHeaders(event.headers), sourceIp: event.requestContext.identity?.sourceIp },
     config,
   );
-  metrics.addMetric(metricNames[decision.effect], MetricUnit.Count, 1);
+  countWithBreakdown(metricNames[decision.effect], {
+    source: source ?? 'none',
+    reason: decision.effect === 'allow' ? 'allowed' : decision.reason,
+  });
   // Reasons name the check that failed, never the credential.
   if (decision.effect === 'unauthorized') {
     logger.info('webhook unauthorized', { source, reason: decision.reason });

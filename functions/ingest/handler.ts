@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { RejectedRequest, TemporarilyUnavailable } from '../lib/errors';
 import { ingestWebhook, loadIngestConfig } from '../lib/ingest';
-import { instrument, logger, metrics } from '../lib/observability';
+import { countWithBreakdown, instrument, logger, metrics } from '../lib/observability';
 import { decodeBody, lowerCaseHeaders } from '../lib/request-body';
 
 const config = loadIngestConfig();
@@ -24,11 +24,11 @@ function toResponse(error: unknown, source: string | undefined): APIGatewayProxy
       reason: error.reason,
       detail: error.message,
     });
-    metrics.addMetric('WebhookRejected', MetricUnit.Count, 1);
+    countWithBreakdown('WebhookRejected', { source: source ?? 'none', reason: error.reason });
     return json(error.statusCode, { error: error.reason, message: error.message });
   }
   if (error instanceof TemporarilyUnavailable) {
-    metrics.addMetric('WebhookUnavailable', MetricUnit.Count, 1);
+    countWithBreakdown('WebhookUnavailable', { source: source ?? 'none' });
     return json(
       503,
       { error: 'unavailable', message: error.message },
@@ -52,9 +52,11 @@ async function ingest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       },
       config,
     );
-    logger.info('webhook accepted', { ...accepted });
-    metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
-    return json(202, accepted);
+    const { claimChecked, ...receipt } = accepted;
+    logger.info('webhook accepted', { ...receipt, claimChecked });
+    countWithBreakdown('WebhookAccepted', { source: accepted.source });
+    if (claimChecked) metrics.addMetric('ClaimCheckedBodies', MetricUnit.Count, 1);
+    return json(202, receipt);
   } catch (error) {
     return toResponse(error, source);
   }

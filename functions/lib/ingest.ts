@@ -48,6 +48,8 @@ export interface Accepted {
   id: string;
   source: SourceId;
   type: string;
+  /** The body went to S3 and the record carries a reference to it. */
+  claimChecked: boolean;
 }
 
 /** The side effects of ingest, replaceable in benchmarks. */
@@ -130,7 +132,7 @@ export async function ingestWebhook(
     logger.error('PutRecord failed', { source: head.source, id: head.id, error: errorName(error) });
     throw new TemporarilyUnavailable('the event stream did not accept the record', 5, { cause: error });
   }
-  return { id: head.id, source: head.source, type: head.type };
+  return { id: head.id, source: head.source, type: head.type, claimChecked: payloadRef !== undefined };
 }
 
 async function loadSecret(source: SourceId, deps: IngestDependencies): Promise<SourceSecret> {

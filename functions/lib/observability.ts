@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
@@ -34,4 +34,16 @@ export function instrument<TEvent, TResult>(
     .use(logMetrics(metrics));
   for (const middleware of extra) wrapped = wrapped.use(middleware);
   return wrapped;
+}
+
+/**
+ * Counts one occurrence both in the function's aggregate metric (what alarms watch) and in a breakdown
+ * by the given dimensions (what dashboards slice by, e.g. source and reason). CloudWatch treats each
+ * dimension set as its own series, so the aggregate cannot be derived from the breakdown in an alarm.
+ */
+export function countWithBreakdown(name: string, dimensions: Record<string, string>): void {
+  metrics.addMetric(name, MetricUnit.Count, 1);
+  const breakdown = metrics.singleMetric();
+  for (const [key, value] of Object.entries(dimensions)) breakdown.addDimension(key, value);
+  breakdown.addMetric(name, MetricUnit.Count, 1);
 }

@@ -200,7 +200,12 @@ describe('ingestWebhook acceptance', () => {
 
     const accepted = await ingestWebhook(request, config, deps);
 
-    expect(accepted).toEqual({ id: '0b989ba4-242f-11e5-81e1-c7b6966d2516', source: 'github', type: 'push' });
+    expect(accepted).toEqual({
+      id: '0b989ba4-242f-11e5-81e1-c7b6966d2516',
+      source: 'github',
+      type: 'push',
+      claimChecked: false,
+    });
     expect(records).toHaveLength(1);
     const [record] = records;
     expect(record?.partitionKey).toBe('github:Codertocat/Hello-World');
@@ -269,6 +274,7 @@ describe('ingestWebhook acceptance', () => {
     );
 
     expect(accepted.type).toBe('ping');
+    expect(accepted.claimChecked).toBe(true);
     expect(stored[0]?.body.length).toBe(Buffer.byteLength(body));
   });
 });
