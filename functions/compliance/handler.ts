@@ -21,6 +21,11 @@ export const handler = instrument<unknown, ComplianceResult>(async (event, conte
     },
   });
   metrics.addMetric('ComplianceFindings', MetricUnit.Count, result.findings.length);
+  for (const finding of result.findings) {
+    const bySeverity = metrics.singleMetric();
+    bySeverity.addDimension('severity', finding.severity);
+    bySeverity.addMetric('ComplianceFindings', MetricUnit.Count, 1);
+  }
   if (result.findings.length > 0) {
     logger.info('compliance findings raised', { eventId: envelope.id, source: envelope.source, ...result });
   }
