@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { lakeLine } from '../functions/lib/lake/one-line';
 import { LOCAL_NAMES, LOCAL_REGION } from './names';
 
 /**
@@ -17,7 +18,9 @@ import { LOCAL_NAMES, LOCAL_REGION } from './names';
  * stream as its own consumer and writes GZIP newline-delimited batches with the same key layout, so
  * replay and the Athena queries work on the local lake exactly as on the deployed one:
  *   events/source=<source>/dt=<yyyy-MM-dd of receivedAt>/type=<type>/<name>-1-<yyyy-MM-dd-HH-mm-ss>-<uuid>.json.gz
- * Records Firehose could not partition (not JSON, or no source, type or receivedAt) go under errors/.
+ * Each record first goes through LakeTransformFunction's step (one line each, newline appended) with the
+ * same code; records it refuses (not JSON) or Firehose could not partition (no source, type or receivedAt)
+ * go under errors/.
  */
 export interface LakeWriterOptions {
   kinesisEndpoint: string;
@@ -157,28 +160,38 @@ export function startLakeWriter(options: LakeWriterOptions): LakeWriter {
     const partitions = new Map<string, Uint8Array[]>();
     for (const record of buffer) {
       const data = record.Data ?? new Uint8Array();
-      const partition = lakePartition(data);
+      // As deployed: the transform runs first, and the partition keys are read from what it returns.
+      const transformed = lakeLine(data);
+      const partition = transformed.ok ? lakePartition(transformed.line) : undefined;
       const prefix = partition
         ? `events/source=${partition.source}/dt=${partition.dt}/type=${partition.type}/`
         : `errors/processing-failed/dt=${now.toISOString().slice(0, 10)}/`;
-      const line = partition
-        ? data
-        : Buffer.from(
-            JSON.stringify({
-              attemptsMade: 1,
-              arrivalTimestamp: record.ApproximateArrivalTimestamp?.getTime(),
-              errorCode: 'DynamicPartitioning.MetadataExtractionFailed',
-              errorMessage: 'record is not an envelope with source, type and receivedAt',
-              rawData: Buffer.from(data).toString('base64'),
-            }),
-          );
+      const line =
+        transformed.ok && partition
+          ? transformed.line
+          : Buffer.from(
+              `${JSON.stringify({
+                attemptsMade: 1,
+                arrivalTimestamp: record.ApproximateArrivalTimestamp?.getTime(),
+                ...(transformed.ok
+                  ? {
+                      errorCode: 'DynamicPartitioning.MetadataExtractionFailed',
+                      errorMessage: 'record is not an envelope with source, type and receivedAt',
+                    }
+                  : {
+                      errorCode: 'Lambda.ProcessingFailedStatus',
+                      errorMessage: 'ProcessingFailed status set for record',
+                    }),
+                rawData: Buffer.from(data).toString('base64'),
+              })}\n`,
+            );
       const lines = partitions.get(prefix) ?? [];
       lines.push(line);
       partitions.set(prefix, lines);
     }
     for (const [prefix, lines] of partitions) {
-      // Firehose's AppendDelimiterToRecord processor: each record followed by a newline.
-      const body = gzipSync(Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
+      // Every line already ends with its newline (the transform's, or Firehose's for error records).
+      const body = gzipSync(Buffer.concat(lines));
       await s3.send(
         new PutObjectCommand({
           Bucket: bucket,

@@ -4,9 +4,17 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Parser } from 'node-sql-parser';
+import { lakeLine } from '../../functions/lib/lake/one-line';
 import { lakePartition } from '../../local/lake';
 import { loadTemplate, projectRoot } from '../../scripts/template';
-import { type ArchivedEvent, daysAgo, githubPayload, githubRecord, streamRecord } from './support';
+import {
+  type ArchivedEvent,
+  daysAgo,
+  githubPayload,
+  githubRecord,
+  prettyGithubRecord,
+  streamRecord,
+} from './support';
 
 const template = loadTemplate();
 const queriesDir = join(projectRoot, 'athena', 'queries');
@@ -71,19 +79,23 @@ function eventsView(lakeDir: string, envelopeKeys: string[]): string {
     hive_types = {'source': 'VARCHAR', 'dt': 'VARCHAR', 'type': 'VARCHAR'}, columns = {${jsonColumns}})`;
 }
 
-/** Writes records where the deployed Firehose would: one GZIP newline-delimited object per partition. */
+/**
+ * Writes records where and as the deployed Firehose would: each through the lake transform (one line,
+ * newline appended), one GZIP object per partition.
+ */
 function writeLake(dir: string, records: ArchivedEvent[]): void {
-  const partitions = new Map<string, string[]>();
+  const partitions = new Map<string, Buffer[]>();
   for (const record of records) {
-    const partition = lakePartition(Buffer.from(record.text));
-    if (!partition) throw new Error('fixture record is not an envelope');
+    const transformed = lakeLine(Buffer.from(record.text));
+    const partition = transformed.ok ? lakePartition(transformed.line) : undefined;
+    if (!transformed.ok || !partition) throw new Error('fixture record is not an envelope');
     const prefix = `events/source=${partition.source}/dt=${partition.dt}/type=${partition.type}`;
-    partitions.set(prefix, [...(partitions.get(prefix) ?? []), record.text]);
+    partitions.set(prefix, [...(partitions.get(prefix) ?? []), transformed.line]);
   }
   for (const [prefix, lines] of partitions) {
     const path = join(dir, prefix, 'webhook-lake-1-fixture.json.gz');
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, gzipSync(`${lines.join('\n')}\n`));
+    writeFileSync(path, gzipSync(Buffer.concat(lines)));
   }
 }
 
@@ -115,9 +127,10 @@ describe('named queries over a fixture lake (DuckDB)', () => {
   const otherPublicized = structuredClone(publicized);
   (otherPublicized.repository as Record<string, unknown>).full_name = 'Codertocat/Old-Repo';
 
-  const mergedRecord = githubRecord('pull_request', merged, daysAgo(2));
+  // Two deliveries from senders that pretty-print: their stream records span many lines (LF and CRLF).
+  const mergedRecord = prettyGithubRecord('pull_request', merged, daysAgo(2));
   const publicRecord = githubRecord('public', githubPayload('public'), daysAgo(3, 10));
-  const publicizedRecord = githubRecord('repository', publicized, daysAgo(3, 11));
+  const publicizedRecord = prettyGithubRecord('repository', publicized, daysAgo(3, 11), '\r\n');
   const fixture: ArchivedEvent[] = [
     mergedRecord,
     mergedRecord, // archived twice (Firehose retry or a replay): counted once
@@ -190,6 +203,21 @@ describe('named queries over a fixture lake (DuckDB)', () => {
     db?.closeSync();
     instance?.closeSync();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads every archived record as one row, the pretty-printed deliveries too', async () => {
+    const pretty = [mergedRecord, publicizedRecord];
+    const all = await db.runAndReadAll('SELECT count(*) AS records FROM events');
+    const ids = await db.runAndReadAll(
+      `SELECT DISTINCT id FROM events WHERE id IN (${pretty.map((r) => `'${r.envelope.id}'`).join(', ')})`,
+    );
+
+    expect(pretty.map((record) => record.text.split('\n').length > 10)).toEqual([true, true]);
+    expect(Number(all.getRowObjectsJson()[0]?.records)).toBe(fixture.length);
+    expect(ids.getRowObjectsJson().map((row) => row.id)).toEqual(
+      expect.arrayContaining(pretty.map((record) => record.envelope.id)),
+    );
+    expect(ids.getRowObjectsJson()).toHaveLength(pretty.length);
   });
 
   it('pull-request-lead-time: one row per pull request merged in the last 90 days', async () => {

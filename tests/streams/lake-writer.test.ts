@@ -10,7 +10,7 @@ import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from '../../local/e
 import { startLakeWriter } from '../../local/lake';
 import { LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
 import { loadTemplate } from '../../scripts/template';
-import { type ArchivedEvent, githubPayload, githubRecord, streamRecord } from './support';
+import { type ArchivedEvent, githubPayload, githubRecord, prettyGithubRecord, streamRecord } from './support';
 
 /** The deployed Firehose prefix as a pattern: each !{partitionKeyFromQuery:k} becomes a path value. */
 function firehoseKeyPattern(): RegExp {
@@ -123,6 +123,33 @@ describe('local lake writer (the Firehose stand-in)', () => {
     }
     const archived = [...objects.values()].flatMap((lines) => lines.slice(0, -1));
     expect(archived.sort()).toEqual(events.map((event) => event.text).sort());
+  });
+
+  it('archives a pretty-printed body (LF or CRLF) as one line that parses to the same envelope', async () => {
+    const receivedAt = new Date('2026-11-03T08:00:00.000Z');
+    const payload = githubPayload('issues', (p) => p.action === 'opened');
+    const events = (['\n', '\r\n'] as const).map((newline, index) =>
+      prettyGithubRecord('issues', payload, new Date(receivedAt.getTime() + index), newline),
+    );
+    await put(events);
+    const writer = startLakeWriter({
+      kinesisEndpoint: emulators.endpoints.kinesis,
+      s3Endpoint: emulators.endpoints.s3,
+    });
+
+    await writer.stop();
+
+    const objects = [...(await lake()).entries()];
+    const lines = objects.flatMap(([, text]) => text.slice(0, -1));
+    expect(events.every((event) => event.text.split(/\r?\n/).length > 10)).toBe(true);
+    expect(objects.map(([key]) => key.split('/').slice(0, 3).join('/'))).toEqual([
+      'events/source=github/dt=2026-11-03',
+    ]);
+    expect(lines).toHaveLength(events.length);
+    expect(
+      lines.map((line) => JSON.parse(line)).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt)),
+    ).toEqual(events.map((event) => JSON.parse(event.text)));
+    expect(lines.map((line) => line.length).sort()).toEqual(events.map((event) => event.text.length).sort());
   });
 
   it('sends records that are not envelopes to the error prefix', async () => {

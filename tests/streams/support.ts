@@ -65,6 +65,24 @@ export function githubRecord(type: string, payload: Payload, receivedAt: Date, i
   });
 }
 
+/**
+ * The same delivery from a sender that pretty-prints its JSON (with `newline` line breaks): ingest splices
+ * those bytes in as they are, so the stream record spans several lines.
+ */
+export function prettyGithubRecord(
+  type: string,
+  payload: Payload,
+  receivedAt: Date,
+  newline: '\n' | '\r\n' = '\n',
+): ArchivedEvent {
+  const compact = githubRecord(type, payload, receivedAt);
+  const body = JSON.stringify(payload, null, 2).replaceAll('\n', newline);
+  return {
+    envelope: compact.envelope,
+    text: spliceEnvelope(compact.envelope, Buffer.from(body)).toString('utf8'),
+  };
+}
+
 export const daysAgo = (days: number, hour = 12) => {
   const date = new Date();
   date.setUTCDate(date.getUTCDate() - days);

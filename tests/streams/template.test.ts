@@ -110,7 +110,8 @@ describe('cold stream: Firehose to the lake', () => {
   });
 
   it('partitions by the envelope source, receive date and type, with failures under an error prefix', () => {
-    const [extraction, delimiter] = s3('ProcessingConfiguration.Processors') as Processor[];
+    const processors = s3('ProcessingConfiguration.Processors') as Processor[];
+    const extraction = processors.find((processor) => processor.Type === 'MetadataExtraction');
     const parameter = (processor: Processor | undefined, name: string) =>
       processor?.Parameters.find((p) => p.ParameterName === name)?.ParameterValue;
     const query = String(parameter(extraction, 'MetadataExtractionQuery'));
@@ -125,12 +126,25 @@ describe('cold stream: Firehose to the lake', () => {
       'events/source=!{partitionKeyFromQuery:source}/dt=!{partitionKeyFromQuery:dt}/type=!{partitionKeyFromQuery:type}/',
     );
     expect(s3('ErrorOutputPrefix')).toMatch(/^errors\/!\{firehose:error-output-type\}\//);
-    // One envelope per line: what Athena's JSON SerDe and replay read.
-    expect(delimiter?.Type).toBe('AppendDelimiterToRecord');
-    expect(parameter(delimiter, 'Delimiter')).toBe('\\n');
   });
 
-  it('gives Firehose only what it needs: read the stream, write the lake, log errors', () => {
+  it('makes each envelope one line with the transform Lambda, which also appends the only delimiter', () => {
+    const processors = s3('ProcessingConfiguration.Processors') as Processor[];
+    const lambda = processors.find((processor) => processor.Type === 'Lambda');
+    const parameter = (name: string) =>
+      lambda?.Parameters.find((p) => p.ParameterName === name)?.ParameterValue;
+
+    expect(s3('ProcessingConfiguration.Enabled')).toBe(true);
+    expect(processors.map((processor) => processor.Type).sort()).toEqual(['Lambda', 'MetadataExtraction']);
+    expect(parameter('LambdaArn')).toEqual({ 'Fn::GetAtt': ['LakeTransformFunction', 'Arn'] });
+    // Lambda's synchronous payload limit is 6 MB; base64 makes a batch a third larger each way.
+    expect(Number(parameter('BufferSizeInMBs'))).toBeLessThanOrEqual(3);
+    expect(resource('LakeTransformFunction').Metadata?.BuildProperties).toMatchObject({
+      EntryPoints: ['functions/lake-transform/handler.ts'],
+    });
+  });
+
+  it('gives Firehose only what it needs: read the stream, transform, write the lake, log errors', () => {
     const statements = props('LakeDeliveryPolicy', 'PolicyDocument.Statement') as Statement[];
     const grants = Object.fromEntries(
       statements.map((s) => [s.Sid, { Action: s.Action, Resource: s.Resource }]),
@@ -162,6 +176,10 @@ describe('cold stream: Firehose to the lake', () => {
       LogDeliveryErrors: {
         Action: 'logs:PutLogEvents',
         Resource: { 'Fn::GetAtt': ['LakeDeliveryLogGroup', 'Arn'] },
+      },
+      TransformRecords: {
+        Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+        Resource: { 'Fn::GetAtt': ['LakeTransformFunction', 'Arn'] },
       },
     });
   });
