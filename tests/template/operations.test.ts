@@ -23,6 +23,7 @@ describe('operations alarms', () => {
     ['failed executions', 'AWS/States/ExecutionsFailed'],
     ['Firehose delivery failures', 'AWS/Firehose/DeliveryToS3.Success'],
     ['OpenSearch throttling', 'WebhookPipeline/SearchThrottled'],
+    ['records the lake transform refused', 'WebhookPipeline/LakeRecordsFailed'],
   ])('watches %s', (_what, metric) => {
     const matching = alarms.filter(([, alarm]) => watched(alarm.Properties ?? {}).includes(metric));
     expect(matching).toHaveLength(1);
