@@ -9,6 +9,7 @@ const esmOnly = [
   'json-with-bigint',
   'content-type',
   'bottleneck',
+  '@middy',
 ];
 
 /** @type {import('jest').Config} */

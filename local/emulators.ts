@@ -1,0 +1,209 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  ResourceInUseException as StreamInUseException,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { LOCAL_NAMES, LOCAL_REGION, localPaths } from './names';
+
+// The emulators ship without type declarations; these are the few parts of their APIs used here. They are
+// loaded with require rather than declared as ambient modules so they cannot clash with a test's own
+// declarations of the same packages.
+type LevelServerFactory = (options: Record<string, unknown>) => Server;
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  httpServer?: Server;
+}
+type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
+const kinesalite = require('kinesalite') as LevelServerFactory;
+const dynalite = require('dynalite') as LevelServerFactory;
+const S3rver = require('s3rver') as S3rverClass;
+const s3rverAccounts = require('s3rver/lib/models/account') as {
+  registry: Map<string, unknown>;
+  DUMMY_ACCOUNT: unknown;
+};
+
+// s3rver refuses access keys it does not know before it looks at anything else (it never checks SigV4
+// signatures). The functions sign with the dummy key, or with real keys when a real service is configured,
+// so every key is taken as s3rver's one account.
+if (!('anyKey' in s3rverAccounts.registry)) {
+  const known = s3rverAccounts.registry.get.bind(s3rverAccounts.registry);
+  Object.assign(s3rverAccounts.registry, {
+    anyKey: true,
+    get: (accessKeyId: string) => known(accessKeyId) ?? s3rverAccounts.DUMMY_ACCOUNT,
+  });
+}
+
+export interface EmulatorOptions {
+  /** Directory for the emulators' data; with `persist` they keep it across restarts. */
+  dir: string;
+  /** LevelDB on disk for Kinesis and DynamoDB (S3 always writes files). Default true. */
+  persist?: boolean;
+  /** Shards of the stream when it is first created (on-demand streams start with 4). */
+  shardCount?: number;
+}
+
+export interface Emulators {
+  endpoints: { kinesis: string; dynamodb: string; s3: string };
+  /** Which emulators keep their data on disk (false where LevelDB's binary could not load). */
+  persisted: { kinesis: boolean; dynamodb: boolean };
+  close(): Promise<void>;
+}
+
+/** Dummy credentials: the emulators accept any signature but the SDK insists on signing. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * Whether a LevelDB binding loads on this machine. Both ship prebuilt binaries (npm install scripts need
+ * not run), but not for every platform (leveldown has none for macOS on arm64): there the emulator keeps
+ * its data in memory instead.
+ */
+function loads(binding: string): boolean {
+  try {
+    require(binding);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve(`http://127.0.0.1:${port}`);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Starts kinesalite, dynalite and s3rver on free ports of 127.0.0.1 and creates the stream, the
+ * idempotency table and the buckets when they do not exist yet. LevelDB (leveldown/classic-level) loads
+ * from the prebuilt binaries shipped in the packages, so persistence needs no native build step.
+ */
+export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
+  const paths = localPaths(options.dir);
+  const persist = options.persist ?? true;
+  const persisted = {
+    kinesis: persist && loads('leveldown'),
+    dynamodb: persist && loads('classic-level'),
+  };
+  mkdirSync(paths.s3, { recursive: true });
+  if (persisted.kinesis) mkdirSync(paths.kinesis, { recursive: true });
+  if (persisted.dynamodb) mkdirSync(paths.dynamodb, { recursive: true });
+  const kinesis = kinesalite({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    ...(persisted.kinesis && { path: paths.kinesis }),
+  });
+  const dynamodb = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(persisted.dynamodb && { path: paths.dynamodb }),
+  });
+  const s3 = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: paths.s3,
+    configureBuckets: [{ name: LOCAL_NAMES.payloadBucket }, { name: LOCAL_NAMES.lakeBucket }],
+  });
+  const [kinesisUrl, dynamodbUrl, s3Address] = await Promise.all([
+    listen(kinesis),
+    listen(dynamodb),
+    s3.run(),
+  ]);
+  const endpoints = { kinesis: kinesisUrl, dynamodb: dynamodbUrl, s3: `http://127.0.0.1:${s3Address.port}` };
+  const emulators: Emulators = {
+    endpoints,
+    persisted,
+    async close() {
+      await Promise.all([
+        closeServer(kinesis),
+        closeServer(dynamodb),
+        s3.httpServer ? closeServer(s3.httpServer) : Promise.resolve(),
+      ]);
+    },
+  };
+  try {
+    await Promise.all([
+      createStream(endpoints.kinesis, options.shardCount ?? 4),
+      createIdempotencyTable(endpoints.dynamodb),
+    ]);
+  } catch (error) {
+    await emulators.close();
+    throw error;
+  }
+  return emulators;
+}
+
+async function createStream(endpoint: string, shardCount: number): Promise<void> {
+  const client = new KinesisClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: new NodeHttpHandler(),
+  });
+  try {
+    await client.send(new CreateStreamCommand({ StreamName: LOCAL_NAMES.stream, ShardCount: shardCount }));
+  } catch (error) {
+    if (!(error instanceof StreamInUseException)) throw error;
+  }
+  // kinesalite reports CREATING for a moment even with createStreamMs 0.
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const { StreamDescriptionSummary } = await client.send(
+      new DescribeStreamSummaryCommand({ StreamName: LOCAL_NAMES.stream }),
+    );
+    if (StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  client.destroy();
+}
+
+async function createIdempotencyTable(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await client
+      .send(
+        new CreateTableCommand({
+          TableName: LOCAL_NAMES.idempotencyTable,
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ResourceInUseException)) throw error;
+      });
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const { Table } = await client.send(
+        new DescribeTableCommand({ TableName: LOCAL_NAMES.idempotencyTable }),
+      );
+      if (Table?.TableStatus === 'ACTIVE') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    client.destroy();
+  }
+}

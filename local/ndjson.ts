@@ -1,0 +1,38 @@
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+const queues = new Map<string, Promise<void>>();
+
+/**
+ * Appends one JSON object as one line. Appends to the same file are chained so that concurrent writers
+ * (several executions finishing at once) never interleave partial lines.
+ */
+export function appendLine(path: string, value: unknown): Promise<void> {
+  const line = `${JSON.stringify(value)}\n`;
+  const previous = queues.get(path) ?? Promise.resolve();
+  const next = previous.then(async () => {
+    await mkdir(dirname(path), { recursive: true });
+    await appendFile(path, line);
+  });
+  const settled = next.catch(() => undefined);
+  queues.set(path, settled);
+  void settled.then(() => {
+    if (queues.get(path) === settled) queues.delete(path);
+  });
+  return next;
+}
+
+/** Every complete line of an ndjson file, parsed; a missing file is empty. */
+export async function readLines<T = Record<string, unknown>>(path: string): Promise<T[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}

@@ -1,0 +1,297 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { loadTemplate, type Template } from '../scripts/template';
+import { ActivityFeed } from './activity';
+import { startApiGateway, templateGatewayResponses } from './api-gateway';
+import { CheckpointStore } from './checkpoints';
+import { LOCAL_CREDENTIALS, startEmulators } from './emulators';
+import { KinesisEventSourceMapping, type MappingSettings } from './event-source-mapping';
+import type { RunningFake } from './fakes/aws-json';
+import { eventBridgeSink, startEventBridgeFake } from './fakes/eventbridge';
+import { startOpenSearchFake } from './fakes/opensearch';
+import { localDnsZone, startRoute53Fake } from './fakes/route53';
+import { startSnsFake } from './fakes/sns';
+import { startStepFunctionsFake } from './fakes/stepfunctions';
+import { functionSpecs, localResolveOptions, realServices } from './function-config';
+import { startLakeWriter } from './lake';
+import { localDir as defaultLocalDir, LOCAL_ARNS, LOCAL_NAMES, LOCAL_REGION, localPaths } from './names';
+import { ROUTER_DEFINITION_PATH, type StepHandler, taskStates } from './run-workflow';
+import { snapshotBundle } from './runtime/bundles';
+import { type InvokeOutcome, LocalLambda } from './runtime/lambda';
+import { definitionSubstitutions, resolveTemplateValue } from './template-env';
+
+export interface LocalPipelineOptions {
+  /** Port of the API Gateway player; 0 picks a free one. Default PORT or 3000. */
+  port?: number;
+  /** Where all state lives. Default LOCAL_DIR or .local */
+  localDir?: string;
+  /** The shell environment: secrets, real-service settings, overrides of function variables. */
+  env?: NodeJS.ProcessEnv;
+  /** POWERTOOLS_LOG_LEVEL of every function. Default LOG_LEVEL or WARN. */
+  logLevel?: string;
+  /** Execution environments per function at most. Default 4. */
+  functionConcurrency?: number;
+  /** Start one execution environment per function up front, so the first event meets no cold start. */
+  warm?: boolean;
+  /** Keep Kinesis and DynamoDB data on disk across restarts. Default true. */
+  persist?: boolean;
+  /** Run the stream consumers (event source mapping, lake writer). Default true; `npm run invoke` says false. */
+  consume?: boolean;
+  /** Overrides of the template's event source mapping settings (tests use small retries and windows). */
+  mapping?: Partial<MappingSettings>;
+  pollIntervalMs?: number;
+  /** Fixed pause before the workflow's retries instead of the definition's backoff. */
+  workflowRetryDelayMs?: number;
+  /** Function log lines (stdout/stderr of each function). Default: dropped. */
+  onFunctionLog?: (logicalId: string, line: string) => void;
+  /** Readable lines, one per event as it moves through the pipeline. Default: none. */
+  onActivity?: (line: string) => void;
+  /** Problems of the pipeline itself (a poller that cannot reach the stream...). Default: console.error */
+  onError?: (error: unknown) => void;
+}
+
+export interface LocalPipeline {
+  /** Base URL of the API: POST <url>/webhooks/<source>. */
+  url: string;
+  localDir: string;
+  /** Where each emulator and fake listens (kinesis, dynamodb, s3, sfn, eventbridge, ...). */
+  endpoints: Record<string, string>;
+  functions: Record<string, LocalLambda>;
+  /** Invokes one function like `aws lambda invoke`. */
+  invoke(logicalId: string, event: unknown): Promise<InvokeOutcome>;
+  stop(): Promise<void>;
+}
+
+function mappingSettings(template: Template, overrides: Partial<MappingSettings>): MappingSettings {
+  const dispatcher = template.Resources.DispatcherFunction?.Properties ?? {};
+  const events = (dispatcher.Events ?? {}) as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+  const kinesis = Object.values(events).find((event) => event.Type === 'Kinesis');
+  if (!kinesis) throw new Error('template: DispatcherFunction has no Kinesis event');
+  const props = resolveTemplateValue(kinesis.Properties, template) as Record<string, unknown>;
+  return {
+    batchSize: Number(props.BatchSize ?? 100),
+    maximumBatchingWindowSeconds: Number(props.MaximumBatchingWindowInSeconds ?? 0),
+    maximumRetryAttempts: Number(props.MaximumRetryAttempts ?? -1),
+    maximumRecordAgeSeconds: Number(props.MaximumRecordAgeInSeconds ?? -1),
+    bisectBatchOnFunctionError: props.BisectBatchOnFunctionError === true,
+    reportBatchItemFailures: ((props.FunctionResponseTypes ?? []) as string[]).includes(
+      'ReportBatchItemFailures',
+    ),
+    ...overrides,
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Endpoints of a pipeline running on this directory (its endpoints.json), if its process still lives. */
+export function runningPipeline(dir: string): Record<string, string> | undefined {
+  try {
+    const state = JSON.parse(readFileSync(localPaths(dir).endpoints, 'utf8')) as Record<string, string>;
+    return isAlive(Number(state.pid)) ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The whole pipeline on this machine: the emulators, the fakes, each function's bundle in its own worker
+ * threads, the Step Functions workflow, the API Gateway player, the Kinesis event source mapping and the
+ * lake writer. See README, "Local pipeline".
+ */
+export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+  const env = options.env ?? process.env;
+  const dir = defaultLocalDir(options.localDir ?? env.LOCAL_DIR);
+  const paths = localPaths(dir);
+  mkdirSync(dir, { recursive: true });
+  const other = runningPipeline(dir);
+  if (other) throw new Error(`a local pipeline (pid ${other.pid}) already runs on ${dir} at ${other.url}`);
+  const onError = options.onError ?? ((error: unknown) => console.error('local pipeline:', error));
+  const real = realServices(env);
+  const template = loadTemplate();
+  const closers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(onError);
+  };
+
+  try {
+    const emulators = await startEmulators({ dir, persist: options.persist ?? true });
+    closers.push(() => emulators.close());
+    if (!emulators.persisted.kinesis) {
+      // A stream kept in memory starts empty: positions saved against an earlier stream mean nothing.
+      rmSync(paths.checkpoints, { force: true });
+      rmSync(paths.lakeCheckpoints, { force: true });
+      if (options.persist ?? true)
+        onError(new Error('LevelDB did not load: the local stream lives in memory'));
+    }
+    const endpoints: Record<string, string> = { ...emulators.endpoints };
+    const fakes: [string, boolean, (localDir: string) => Promise<RunningFake>][] = [
+      ['opensearch', real.opensearch, startOpenSearchFake],
+      ['route53', real.route53, (localDir) => startRoute53Fake(localDir, localDnsZone(env))],
+      ['sns', real.sns, startSnsFake],
+      ['eventbridge', real.eventbridge, startEventBridgeFake],
+    ];
+    for (const [service, isReal, start] of fakes) {
+      if (isReal) continue;
+      const fake = await start(dir);
+      closers.push(() => fake.close());
+      endpoints[service] = fake.url;
+    }
+
+    // The workflow's Task states call the functions, which exist only once the workflow's endpoint is
+    // known (the dispatcher's environment holds it): the handlers look the functions up when called.
+    const functions: Record<string, LocalLambda> = {};
+    const required = (logicalId: string): LocalLambda => {
+      const fn = functions[logicalId];
+      if (!fn) throw new Error(`template.yaml has no function ${logicalId}`);
+      return fn;
+    };
+    // A configured real bus is called through the SDK with the shell's credentials.
+    const eventbridge = new EventBridgeClient({ region: env.AWS_REGION ?? LOCAL_REGION });
+    closers.push(async () => eventbridge.destroy());
+    const stepHandlers: Record<string, StepHandler> = {};
+    const functionIds = Object.entries(template.Resources).flatMap(([id, resource]) =>
+      resource.Type === 'AWS::Serverless::Function' ? [id] : [],
+    );
+    for (const logicalId of functionIds) {
+      stepHandlers[logicalId] = async (event) => {
+        const outcome = await required(logicalId).invoke(event);
+        if (outcome.ok) return outcome.payload;
+        const error = new Error(outcome.error.errorMessage);
+        error.name = outcome.error.errorType;
+        throw error;
+      };
+    }
+    const sfn = await startStepFunctionsFake({
+      localDir: dir,
+      substitutions: definitionSubstitutions('RouterStateMachine', template, localResolveOptions(env)),
+      bindings: {
+        functions: stepHandlers,
+        putEvents: real.eventbridge
+          ? async (request) => {
+              const result = await eventbridge.send(new PutEventsCommand(request));
+              return { Entries: result.Entries ?? [], FailedEntryCount: result.FailedEntryCount ?? 0 };
+            }
+          : eventBridgeSink(dir),
+      },
+      ...(options.workflowRetryDelayMs !== undefined && { retryDelayMs: options.workflowRetryDelayMs }),
+    });
+    closers.push(() => sfn.close());
+    endpoints.sfn = sfn.url;
+
+    const specs = functionSpecs({
+      env,
+      endpoints,
+      template,
+      logLevel: (options.logLevel ?? env.LOG_LEVEL ?? 'WARN').toUpperCase(),
+      maxConcurrency: options.functionConcurrency ?? 4,
+      ...(options.onFunctionLog && { onLog: options.onFunctionLog }),
+    });
+    // The functions on the local path: the API's, the stream consumer and the workflow's steps.
+    const definitionText = readFileSync(ROUTER_DEFINITION_PATH, 'utf8');
+    const onPath = new Set([
+      'AuthorizerFunction',
+      'IngestFunction',
+      'DispatcherFunction',
+      ...[...definitionText.matchAll(/\$\{(\w+Function)Arn\}/g)].map((match) => match[1] as string),
+    ]);
+    for (const spec of specs) {
+      if (existsSync(spec.handlerPath)) {
+        spec.handlerPath = snapshotBundle(spec.handlerPath, join(paths.functions, spec.logicalId));
+      } else if (onPath.has(spec.logicalId)) {
+        throw new Error(`${spec.handlerPath} does not exist: run npm run build`);
+      }
+      const lambda = new LocalLambda(spec);
+      functions[spec.logicalId] = lambda;
+      closers.push(() => lambda.close());
+      if (options.warm && onPath.has(spec.logicalId)) lambda.warm();
+    }
+
+    let feed: ActivityFeed | undefined;
+    if (options.onActivity) {
+      const definition = JSON.parse(definitionText) as { States: Record<string, unknown> };
+      const activity = new ActivityFeed(dir, options.onActivity, new Set(taskStates(definition).keys()));
+      await activity.start();
+      closers.push(() => activity.stop());
+      feed = activity;
+    }
+
+    if (options.consume ?? true) {
+      const kinesis = new KinesisClient({
+        endpoint: emulators.endpoints.kinesis,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        requestHandler: new NodeHttpHandler(),
+      });
+      closers.push(async () => kinesis.destroy());
+      const mapping = new KinesisEventSourceMapping({
+        kinesis,
+        streamName: LOCAL_NAMES.stream,
+        streamArn: LOCAL_ARNS.stream,
+        functionArn: LOCAL_ARNS.function(required('DispatcherFunction').spec.functionName),
+        settings: mappingSettings(template, options.mapping ?? {}),
+        invoke: (event) => required('DispatcherFunction').invoke(event),
+        checkpoints: new CheckpointStore(paths.checkpoints),
+        deadLetterFile: paths.deadLetters,
+        ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+        onError,
+      });
+      mapping.start();
+      closers.push(() => mapping.stop());
+      // The Firehose delivery stream's stand-in: archives the stream into the local lake bucket.
+      const lake = startLakeWriter({
+        kinesisEndpoint: emulators.endpoints.kinesis,
+        s3Endpoint: emulators.endpoints.s3,
+        checkpointPath: paths.lakeCheckpoints,
+        onError,
+      });
+      closers.push(() => lake.stop());
+    }
+
+    const stage = template.Parameters.Stage?.Default;
+    const api = await startApiGateway({
+      authorizer: required('AuthorizerFunction'),
+      ingest: required('IngestFunction'),
+      port: options.port ?? Number(env.PORT ?? 3000),
+      stage: typeof stage === 'string' ? stage : 'dev',
+      gatewayResponses: templateGatewayResponses(template.Resources.WebhookApi?.Properties),
+      onIntegrationError: onError,
+      ...(feed && { onResponse: feed.accepted.bind(feed) }),
+    });
+    closers.push(() => api.close());
+    endpoints.api = api.url;
+
+    const state = {
+      pid: String(process.pid),
+      url: api.url,
+      ...endpoints,
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(paths.endpoints, `${JSON.stringify(state, null, 2)}\n`);
+    closers.push(async () => rmSync(paths.endpoints, { force: true }));
+
+    return {
+      url: api.url,
+      localDir: dir,
+      endpoints,
+      functions,
+      invoke: (logicalId, event) => required(logicalId).invoke(event),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,176 @@
+import {
+  type Invoker,
+  type RunningApi,
+  startApiGateway,
+  templateGatewayResponses,
+} from '../../local/api-gateway';
+import type { InvokeOutcome } from '../../local/runtime/lambda';
+import { loadTemplate } from '../../scripts/template';
+
+// The player's side of the contract with the real authorizer and ingest functions: the events API Gateway
+// (REST, Lambda REQUEST authorizer, Lambda proxy integration) builds, and how it answers for each outcome.
+
+const allow = (context: Record<string, unknown> = { source: 'github' }): InvokeOutcome => ({
+  ok: true,
+  payload: {
+    principalId: 'github',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'execute-api:Invoke',
+          Effect: 'Allow',
+          Resource: 'arn:aws:execute-api:*:*:*/*/POST/webhooks/*',
+        },
+      ],
+    },
+    context,
+  },
+});
+
+class Recorder implements Invoker {
+  readonly events: Record<string, unknown>[] = [];
+  constructor(private readonly answer: InvokeOutcome) {}
+  async invoke(event: unknown): Promise<InvokeOutcome> {
+    this.events.push(event as Record<string, unknown>);
+    return this.answer;
+  }
+}
+
+const accepted: InvokeOutcome = {
+  ok: true,
+  payload: { statusCode: 202, headers: { 'content-type': 'application/json' }, body: '{"id":"x"}' },
+};
+const gatewayResponses = templateGatewayResponses(loadTemplate().Resources.WebhookApi?.Properties);
+
+describe('the local API Gateway player', () => {
+  let api: RunningApi | undefined;
+
+  async function start(authorizer: Invoker, ingest: Invoker): Promise<string> {
+    api = await startApiGateway({ authorizer, ingest, port: 0, stage: 'dev', gatewayResponses });
+    return api.url;
+  }
+
+  afterEach(async () => {
+    await api?.close();
+  });
+
+  it('gives the authorizer a REQUEST event without the body and the integration a proxy event with it', async () => {
+    // Prepare
+    const authorizer = new Recorder(allow({ source: 'github', verified: true }));
+    const ingest = new Recorder(accepted);
+    const url = await start(authorizer, ingest);
+    const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 });
+
+    // Act
+    const response = await fetch(`${url}/webhooks/github?attempt=1`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-GitHub-Event': 'ping',
+        'X-Hub-Signature-256': 'sha256=00',
+      },
+      body,
+    });
+
+    // Assert
+    expect(response.status).toBe(202);
+    expect(await response.text()).toBe('{"id":"x"}');
+    const request = authorizer.events[0] as Record<string, unknown>;
+    expect(request).toMatchObject({
+      type: 'REQUEST',
+      resource: '/webhooks/{source}',
+      path: '/webhooks/github',
+      httpMethod: 'POST',
+      pathParameters: { source: 'github' },
+      queryStringParameters: { attempt: '1' },
+      headers: expect.objectContaining({ 'X-GitHub-Event': 'ping', 'X-Hub-Signature-256': 'sha256=00' }),
+      multiValueHeaders: expect.objectContaining({ 'X-GitHub-Event': ['ping'] }),
+      requestContext: expect.objectContaining({
+        stage: 'dev',
+        identity: expect.objectContaining({ sourceIp: '127.0.0.1' }),
+      }),
+    });
+    expect(String(request.methodArn)).toMatch(
+      /^arn:aws:execute-api:us-east-1:\d{12}:\w+\/dev\/POST\/webhooks\/github$/,
+    );
+    expect(request).not.toHaveProperty('body');
+    expect(ingest.events[0]).toMatchObject({
+      body,
+      isBase64Encoded: false,
+      requestContext: expect.objectContaining({
+        authorizer: expect.objectContaining({ principalId: 'github', source: 'github', verified: 'true' }),
+      }),
+    });
+  });
+
+  it('base64-encodes bodies of non-text content types', async () => {
+    // Prepare
+    const ingest = new Recorder(accepted);
+    const url = await start(new Recorder(allow()), ingest);
+    const bytes = Buffer.from([0, 159, 146, 150, 255]);
+
+    // Act
+    await fetch(`${url}/webhooks/github`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+    });
+
+    // Assert
+    expect(ingest.events[0]).toMatchObject({ body: bytes.toString('base64'), isBase64Encoded: true });
+  });
+
+  it.each([
+    ['a Deny policy', { ...allow(), payload: denyPayload() } as InvokeOutcome, 403, 'ACCESS_DENIED'],
+    [
+      'a thrown "Unauthorized"',
+      { ok: false, error: { errorType: 'Error', errorMessage: 'Unauthorized' } } as InvokeOutcome,
+      401,
+      'UNAUTHORIZED',
+    ],
+    [
+      'any other authorizer error',
+      { ok: false, error: { errorType: 'TypeError', errorMessage: 'boom' } } as InvokeOutcome,
+      500,
+      undefined,
+    ],
+  ])(
+    'answers %s like API Gateway, without calling the integration',
+    async (_, decision, status, responseType) => {
+      // Prepare
+      const ingest = new Recorder(accepted);
+      const url = await start(new Recorder(decision), ingest);
+
+      // Act
+      const response = await fetch(`${url}/webhooks/github`, { method: 'POST', body: '{}' });
+
+      // Assert
+      expect(response.status).toBe(status);
+      if (responseType) expect(await response.text()).toBe(gatewayResponses[responseType]?.body);
+      expect(ingest.events).toHaveLength(0);
+    },
+  );
+
+  it('answers 502 when the integration fails or returns no proxy response', async () => {
+    // Prepare
+    const url = await start(new Recorder(allow()), new Recorder({ ok: true, payload: { hello: 'world' } }));
+
+    // Act
+    const response = await fetch(`${url}/webhooks/github`, { method: 'POST', body: '{}' });
+
+    // Assert
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({ message: 'Internal server error' });
+  });
+});
+
+function denyPayload() {
+  return {
+    principalId: 'anonymous',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: '*' }],
+    },
+  };
+}
