@@ -114,7 +114,7 @@ describe('IAM is least privilege', () => {
       ([, r]) => r.Type === 'AWS::Serverless::Function' || r.Type === 'AWS::Serverless::StateMachine',
     );
     const used = serverless.flatMap(([id, resource]) =>
-      asList((resource.Properties ?? {}).Policies as unknown)
+      asList(resource.Properties?.Policies as unknown)
         .filter(
           (policy) =>
             typeof policy === 'string' ||
@@ -174,9 +174,8 @@ describe('buckets', () => {
   it.each(buckets)('%s denies requests that are not TLS', (id) => {
     const policy = policies.find(([, p]) => (p.Properties?.Bucket as { Ref?: string })?.Ref === id);
     expect(policy).toBeDefined();
-    const statements = (
-      policy?.[1].Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> }
-    ).Statement;
+    const document = policy?.[1].Properties?.PolicyDocument as { Statement?: Array<Record<string, unknown>> };
+    const statements = document?.Statement ?? [];
     const denyInsecure = statements.find(
       (s) =>
         s.Effect === 'Deny' &&
