@@ -26,5 +26,6 @@ module.exports = {
   testTimeout: 60_000,
   maxWorkers: 2,
   collectCoverageFrom: ['functions/**/*.ts'],
-  coverageThreshold: { global: { lines: 80, branches: 70 } },
+  coverageThreshold: { global: { lines: 90, branches: 80, functions: 90 } },
+  coverageReporters: ['text-summary'],
 };
