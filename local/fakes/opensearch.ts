@@ -14,14 +14,18 @@ import { join } from 'node:path';
  *   GET      /<index>/_doc/<id>        reads it back
  *
  * Each document file holds the document's `_source`, one file per document, so a redelivery overwrites
- * its file. Document ids contain `:` (`source:id`), which some file systems refuse, so file names are
- * the id percent-encoded: every byte outside `A-Z a-z 0-9 . _ -` becomes `%XX`, and so does a leading
- * dot. `github:72d3162e-cc78-11e3-81ab-4c9367dc0958` is stored as
- * `github%3A72d3162e-cc78-11e3-81ab-4c9367dc0958.json`.
+ * its file. The file is named after the document id as the local contract says (`github:<uuid>.json`).
+ * Only what a file name cannot hold is percent-encoded: `%` itself (so names decode unambiguously), `/`,
+ * `\\`, control characters and a leading dot; on Windows also `:*?"<>|`, which NTFS refuses.
  */
-export function documentFileName(id: string): string {
-  const encoded = encodeURIComponent(id)
-    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+export function documentFileName(id: string, platform: NodeJS.Platform = process.platform): string {
+  const refused = platform === 'win32' ? '%/\\:*?"<>|' : '%/\\';
+  const encoded = Array.from(id, (c) =>
+    refused.includes(c) || c.charCodeAt(0) < 0x20
+      ? `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
+      : c,
+  )
+    .join('')
     .replace(/^\./, '%2E');
   return `${encoded}.json`;
 }

@@ -11,15 +11,22 @@ import {
 
 describe('document file names', () => {
   it.each([
-    ['github:72d3162e-cc78-11e3-81ab-4c9367dc0958', 'github%3A72d3162e-cc78-11e3-81ab-4c9367dc0958.json'],
-    ['jira:a/b', 'jira%3Aa%2Fb.json'],
+    ['github:72d3162e-cc78-11e3-81ab-4c9367dc0958', 'github:72d3162e-cc78-11e3-81ab-4c9367dc0958.json'],
+    ['jira:a/b', 'jira:a%2Fb.json'],
     ['..', '%2E..json'],
     ['.hidden', '%2Ehidden.json'],
-    ["rally:*(it's)!~", 'rally%3A%2A%28it%27s%29%21%7E.json'],
-    ['ddns:é', 'ddns%3A%C3%A9.json'],
+    ['rally:100%', 'rally:100%25.json'],
+    ['ddns:é\\x', 'ddns:é%5Cx.json'],
   ])('stores %s as %s and reads it back', (id, fileName) => {
-    expect(documentFileName(id)).toBe(fileName);
+    expect(documentFileName(id, 'linux')).toBe(fileName);
     expect(documentIdFromFileName(fileName)).toBe(id);
+  });
+
+  it('also encodes what NTFS refuses on Windows', () => {
+    const fileName = documentFileName('github:a*b', 'win32');
+
+    expect(fileName).toBe('github%3Aa%2Ab.json');
+    expect(documentIdFromFileName(fileName)).toBe('github:a*b');
   });
 });
 
