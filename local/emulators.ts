@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -14,36 +12,8 @@ import {
   ResourceInUseException as StreamInUseException,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { closeServer, dynalite, kinesalite, listen, S3rver } from './emulator-servers';
 import { LOCAL_NAMES, LOCAL_REGION, localPaths } from './names';
-
-// The emulators ship without type declarations; these are the few parts of their APIs used here. They are
-// loaded with require rather than declared as ambient modules so they cannot clash with a test's own
-// declarations of the same packages.
-type LevelServerFactory = (options: Record<string, unknown>) => Server;
-interface S3rverInstance {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  httpServer?: Server;
-}
-type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
-const kinesalite = require('kinesalite') as LevelServerFactory;
-const dynalite = require('dynalite') as LevelServerFactory;
-const S3rver = require('s3rver') as S3rverClass;
-const s3rverAccounts = require('s3rver/lib/models/account') as {
-  registry: Map<string, unknown>;
-  DUMMY_ACCOUNT: unknown;
-};
-
-// s3rver refuses access keys it does not know before it looks at anything else (it never checks SigV4
-// signatures). The functions sign with the dummy key, or with real keys when a real service is configured,
-// so every key is taken as s3rver's one account.
-if (!('anyKey' in s3rverAccounts.registry)) {
-  const known = s3rverAccounts.registry.get.bind(s3rverAccounts.registry);
-  Object.assign(s3rverAccounts.registry, {
-    anyKey: true,
-    get: (accessKeyId: string) => known(accessKeyId) ?? s3rverAccounts.DUMMY_ACCOUNT,
-  });
-}
 
 export interface EmulatorOptions {
   /** Directory for the emulators' data; with `persist` they keep it across restarts. */
@@ -76,23 +46,6 @@ function loads(binding: string): boolean {
   } catch {
     return false;
   }
-}
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve(`http://127.0.0.1:${port}`);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 /**

@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,6 +12,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { closeServer, dynalite, kinesalite, listen, S3rver } from '../../local/emulator-servers';
 
 /**
  * In-process AWS emulators for tests (kinesalite, dynalite, s3rver), each on a free port of 127.0.0.1.
@@ -26,24 +25,6 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
  * The admin clients below (create a stream, read it back) exist only to prepare and inspect emulators.
  */
 
-// The emulators ship without type declarations; these are the parts used here. require (not an ambient
-// `declare module`) keeps them from clashing with other declarations of the same packages.
-type LevelServerFactory = (options: Record<string, unknown>) => Server;
-interface S3rverInstance {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  httpServer?: Server;
-}
-type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
-const kinesalite = require('kinesalite') as LevelServerFactory;
-const dynalite = require('dynalite') as LevelServerFactory;
-const S3rver = require('s3rver') as S3rverClass;
-// s3rver knows one access key (S3RVER) and refuses others before it even looks at signatures; tests sign
-// with the key from tests/setup-env.ts, so that key is registered with s3rver's one account.
-const s3rverAccount = require('s3rver/lib/models/account') as {
-  DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
-};
-
 export interface RunningEmulator {
   /** `http://127.0.0.1:<port>`: an IP endpoint, so the S3 client uses path-style addressing by itself. */
   endpoint: string;
@@ -52,23 +33,6 @@ export interface RunningEmulator {
 
 const testRegion = 'us-east-1';
 const testCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    );
-  });
-}
-
-// Keep-alive sockets of the SDK would hold close() open until they time out.
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
 
 export async function startKinesalite(): Promise<RunningEmulator> {
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
@@ -85,9 +49,6 @@ export async function startDynalite(): Promise<RunningEmulator> {
 /** s3rver keeps objects as files: each instance gets its own temporary directory, removed on stop. */
 export async function startS3rver(): Promise<RunningEmulator & { directory: string }> {
   const directory = mkdtempSync(join(tmpdir(), 's3rver-'));
-  for (const accessKeyId of new Set([testCredentials.accessKeyId, process.env.AWS_ACCESS_KEY_ID ?? 'test'])) {
-    s3rverAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, 'ignored: s3rver does not check SigV4 signatures');
-  }
   const s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
   const { port } = await s3rver.run();
   return {
