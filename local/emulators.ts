@@ -12,8 +12,8 @@ import {
   ResourceInUseException as StreamInUseException,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { closeServer, dynalite, kinesalite, listen, S3rver } from './emulator-servers';
 import { LOCAL_NAMES, LOCAL_REGION, localPaths } from './names';
+import { closeServer, dynalite, kinesalite, listen, S3rver } from './servers';
 
 export interface EmulatorOptions {
   /** Directory for the emulators' data; with `persist` they keep it across restarts. */

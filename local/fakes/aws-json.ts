@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../servers';
 
 /** An error answered the way AWS JSON 1.0/1.1 services answer: status 400 and `{__type, message}`. */
 export class AwsJsonError extends Error {
@@ -67,14 +67,6 @@ export async function startAwsJsonServer(
       }
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const url = await listen(server);
+  return { url, close: () => closeServer(server) };
 }

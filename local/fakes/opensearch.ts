@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { closeServer, listen } from '../servers';
 
 /**
  * A stand-in for OpenSearch that speaks its REST JSON wire format for exactly the calls the pipeline
@@ -150,16 +150,8 @@ export async function startOpenSearchFake(
       )
       .then((reply) => send(response, reply));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  const url = await listen(server);
+  return { url, close: () => closeServer(server) };
 }
 
 function error(status: number, type: string, reason: string): Reply {

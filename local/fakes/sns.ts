@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { localPaths } from '../names';
 import { appendLine } from '../ndjson';
+import { closeServer, listen } from '../servers';
 import type { RunningFake } from './aws-json';
 
 /** SNS's own limits: 256 KiB per message, subjects of at most 100 printable ASCII characters. */
@@ -134,14 +134,6 @@ export async function startSnsFake(localDir: string): Promise<RunningFake> {
       }
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const url = await listen(server);
+  return { url, close: () => closeServer(server) };
 }

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { closeServer, dynalite, kinesalite, listen, S3rver } from '../../local/emulator-servers';
+import { closeServer, dynalite, kinesalite, listen, S3rver } from '../../local/servers';
 
 /**
  * In-process AWS emulators for tests (kinesalite, dynalite, s3rver), each on a free port of 127.0.0.1.

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../../../../local/servers';
 
 export interface CapturedRequest {
   method: string;
@@ -37,16 +37,8 @@ export async function startCaptureServer(script: (request: CapturedRequest) => S
       res.end(JSON.stringify(reply.body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const url = await listen(server);
+  return { url, requests, close: () => closeServer(server) };
 }
 
 /** What OpenSearch answers to a successful index request. */
