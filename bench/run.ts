@@ -1,20 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+// Quiet, offline defaults, as in the tests: benchmarks measure our code, not logging or the network.
+import '../tests/setup-env';
 import type { BenchModule, BenchRow } from './types';
 
 /**
  * `npm run bench`: runs every bench/*.bench.ts module in turn (one at a time, so they do not compete for
  * CPU) and prints one table. A module that fails is reported and makes the exit code non-zero.
  */
-
-// Quiet, offline defaults, as in the tests: benchmarks measure our code, not logging or the network.
-process.env.AWS_REGION ??= 'us-east-1';
-process.env.AWS_ACCESS_KEY_ID ??= 'bench';
-process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-process.env.AWS_XRAY_CONTEXT_MISSING ??= 'IGNORE_ERROR';
 
 function formatValue(value: number): string {
   if (!Number.isFinite(value)) return String(value);
