@@ -1,6 +1,7 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type * as SfnClientModule from '../functions/lib/clients/sfn';
 import { type Envelope, partitionKey } from '../functions/lib/envelope';
+import { cpuMicrosPerCall } from './cpu';
 import type { BenchRow } from './types';
 
 interface ExampleGroup {
@@ -66,20 +67,6 @@ const context = {
   succeed: () => undefined,
 } as Context;
 
-/** Mean CPU time (user + system) per call in microseconds, over at least 20 calls and about 500 ms of CPU. */
-async function cpuMicrosPerCall(call: () => Promise<unknown>): Promise<number> {
-  for (let warm = 0; warm < 5; warm += 1) await call();
-  let calls = 0;
-  const start = process.cpuUsage();
-  let used = process.cpuUsage(start);
-  while (calls < 20 || used.user + used.system < 500_000) {
-    await call();
-    calls += 1;
-    used = process.cpuUsage(start);
-  }
-  return (used.user + used.system) / calls;
-}
-
 export async function run(): Promise<BenchRow[]> {
   process.env.STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:router';
   const { sfnClient } = require('../functions/lib/clients/sfn') as typeof SfnClientModule;
@@ -101,10 +88,13 @@ export async function run(): Promise<BenchRow[]> {
   ];
   for (const [label, event] of cases) {
     const bytes = event.Records.reduce((sum, record) => sum + record.kinesis.data.length, 0);
-    const micros = await cpuMicrosPerCall(async () => {
-      const response = await handler(event, context);
-      if (response.batchItemFailures.length > 0) throw new Error('the benchmark batch must succeed');
-    });
+    const micros = await cpuMicrosPerCall(
+      async () => {
+        const response = await handler(event, context);
+        if (response.batchItemFailures.length > 0) throw new Error('the benchmark batch must succeed');
+      },
+      { warmUp: 5, minCalls: 20, minCpuMicros: 500_000 },
+    );
     rows.push({
       name: `dispatcher CPU per ${BATCH_SIZE}-record batch, ${label}`,
       value: micros / 1000,

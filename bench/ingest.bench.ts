@@ -4,6 +4,7 @@ import { type IngestConfig, type IngestDependencies, ingestWebhook } from '../fu
 import { decodeBody, lowerCaseHeaders } from '../functions/lib/request-body';
 import { credentialHeaders } from '../functions/lib/sources/sign';
 import { DEV_SECRETS } from '../local/dev-secrets';
+import { cpuMicrosPerCall } from './cpu';
 import type { BenchRow } from './types';
 
 interface ExampleGroup {
@@ -66,20 +67,6 @@ function samples(): Sample[] {
     { label: '25 KB', ...nearest(25 * 1024) },
     { label: '1 MB', event: 'push', body: JSON.stringify(grown) },
   ];
-}
-
-/** Mean CPU time (user + system) per call, over enough calls to fill about 300 ms of CPU. */
-async function cpuMicrosPerCall(call: () => unknown): Promise<number> {
-  for (let warm = 0; warm < 3; warm += 1) await call();
-  let calls = 0;
-  const start = process.cpuUsage();
-  let used = process.cpuUsage(start);
-  while (calls < 5 || used.user + used.system < 300_000) {
-    await call();
-    calls += 1;
-    used = process.cpuUsage(start);
-  }
-  return (used.user + used.system) / calls;
 }
 
 export async function run(): Promise<BenchRow[]> {
