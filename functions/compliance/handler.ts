@@ -10,6 +10,7 @@ const delivery = new FindingDelivery(config.delivery);
 /** Step Functions task: the event is the envelope; the result lists the findings raised for it. */
 export const handler = instrument<unknown, ComplianceResult>(async (event, context) => {
   const envelope = parseEnvelope(event);
+  logger.setCorrelationId(envelope.id);
   delivery.registerLambdaContext(context);
   const result = await checkCompliance(envelope, {
     catalogue: config.catalogue,

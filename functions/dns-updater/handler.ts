@@ -32,6 +32,7 @@ const OUTCOME_METRICS = { changed: 'DnsChanged', unchanged: 'DnsUnchanged', refu
 /** Step Functions task: the event is the ddns envelope; the result lands under `$.results.dns`. */
 async function updateDnsRecord(event: unknown): Promise<DnsUpdateResult> {
   const envelope = parseEnvelope(event);
+  logger.setCorrelationId(envelope.id);
   const result = await updateDns(envelope, config);
   logger.info('dns update', { ...result });
   metrics.addMetric(OUTCOME_METRICS[result.outcome], MetricUnit.Count, 1);

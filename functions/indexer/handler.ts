@@ -38,6 +38,7 @@ const indexer = new EventIndexer(openSearchClient, searchConfig, {
 export const handler = instrument<unknown, IndexResult>(
   async (event) => {
     const envelope = parseEnvelope(event);
+    logger.setCorrelationId(envelope.id);
     const result = await indexer.index(envelope);
     metrics.addMetric('EventsIndexed', MetricUnit.Count, 1);
     logger.info('event indexed', { eventId: envelope.id, source: envelope.source, ...result });

@@ -53,6 +53,7 @@ async function ingest(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
       config,
     );
     const { claimChecked, ...receipt } = accepted;
+    logger.setCorrelationId(receipt.id);
     logger.info('webhook accepted', { ...receipt, claimChecked });
     countWithBreakdown('WebhookAccepted', { source: accepted.source });
     if (claimChecked) metrics.addMetric('ClaimCheckedBodies', MetricUnit.Count, 1);

@@ -19,6 +19,7 @@ const route53 = mockClient(Route53Client);
 const eventbridge = mockClient(EventBridgeClient);
 
 let dynamodb: RunningEmulator;
+const logLines: string[] = [];
 let handler: (event: unknown, context: Context) => Promise<{ outcome: string; changeId?: string }>;
 
 function lambdaContext(): Context {
@@ -67,12 +68,24 @@ beforeAll(async () => {
     DNS_ZONE_NAME: 'home.example.com',
     DNS_ALLOWED_NAMES: '*.home.example.com',
     DNS_RECORD_TTL: '60',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  });
+  // The function's JSON log lines are captured, not printed: one test reads them.
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    logLines.push(
+      ...chunk
+        .toString()
+        .split('\n')
+        .filter((line) => line.startsWith('{')),
+    );
+    return true;
   });
   // Loaded only now: its clients and config are read at module load, from the environment set above.
   ({ handler } = require('../../functions/dns-updater/handler') as typeof HandlerModule);
 });
 
 afterAll(async () => {
+  jest.restoreAllMocks();
   await dynamodb.stop();
 });
 
@@ -133,5 +146,19 @@ describe('DNS updater idempotency (dynalite)', () => {
 
     expect(retried).toMatchObject({ outcome: 'changed' });
     expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
+  });
+
+  it('logs with the event id as correlation id, and only for its own invocation', async () => {
+    const first = freshRequest(aRecord);
+    const second = freshRequest(aRecord);
+    logLines.length = 0;
+
+    await handler(structuredClone(first), lambdaContext());
+    await handler(structuredClone(second), lambdaContext());
+
+    const updates = logLines
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.message === 'dns update');
+    expect(updates.map((entry) => entry.correlation_id)).toEqual([first.id, second.id]);
   });
 });
