@@ -9,6 +9,7 @@ import type {
 import { loadDispatcherConfig } from '../lib/dispatcher/config';
 import { dispatchRecord } from '../lib/dispatcher/dispatch';
 import { KeyOrder, SkippedAfterEarlierFailure } from '../lib/dispatcher/key-order';
+import { InvalidRecord } from '../lib/dispatcher/record';
 import { instrument, logger, metrics } from '../lib/observability';
 
 const config = loadDispatcherConfig();
@@ -25,6 +26,7 @@ async function dispatchBatch(
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
   const order = new KeyOrder(
     event.Records.map((record) => ({ id: record.kinesis.sequenceNumber, key: record.kinesis.partitionKey })),
+    (error) => !(error instanceof InvalidRecord),
   );
   const remainingTimeMs = () => context.getRemainingTimeInMillis();
 

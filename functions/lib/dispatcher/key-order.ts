@@ -18,13 +18,20 @@ interface Slot {
  * fails without being attempted. Lambda then resumes the shard at the earliest failed record, so no record
  * ever runs before an earlier one of its key has succeeded.
  *
+ * A failure for which `blocksKey` answers false (a record that can never run, such as one that is not an
+ * envelope) is still reported, but does not hold its key back: no later event depends on it, and holding
+ * them would send valid events to the dead-letter queue with it.
+ *
  * Records are known up front (the whole batch), so the order does not depend on the order in which the
  * batch processor happens to call `run`.
  */
 export class KeyOrder {
   private readonly slots = new Map<string, Slot>();
 
-  constructor(records: readonly { id: string; key: string }[]) {
+  constructor(
+    records: readonly { id: string; key: string }[],
+    private readonly blocksKey: (error: unknown) => boolean = () => true,
+  ) {
     const lastOfKey = new Map<string, string>();
     for (const { id, key } of records) {
       if (this.slots.has(id)) throw new Error(`record ${id} appears twice in the batch`);
@@ -53,7 +60,7 @@ export class KeyOrder {
       slot.settle({ ok: true });
       return result;
     } catch (error) {
-      slot.settle({ ok: false, firstFailure: id });
+      slot.settle(this.blocksKey(error) ? { ok: false, firstFailure: id } : previous);
       throw error;
     }
   }

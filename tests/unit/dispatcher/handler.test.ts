@@ -125,7 +125,7 @@ describe('dispatcher', () => {
     ]);
   });
 
-  it('reports poison records and holds back the rest of their key, while other records run', async () => {
+  it('reports poison records without holding back the rest of their key', async () => {
     const event = fixture('poison-record');
     // 0 push, 1 truncated JSON, 2 issue (Codertocat/Hello-World); 3 envelope, 4 raw GitHub body (octo-org/octo-repo).
     sfn.on(StartSyncExecutionCommand).callsFake(succeeded);
@@ -134,10 +134,29 @@ describe('dispatcher', () => {
 
     expect(response.batchItemFailures).toEqual([
       { itemIdentifier: sequenceOf(event, 1) },
-      { itemIdentifier: sequenceOf(event, 2) },
       { itemIdentifier: sequenceOf(event, 4) },
     ]);
-    expect(startedIds().sort()).toEqual([idInRecord(event, 0), idInRecord(event, 3)].sort());
+    expect(startedIds().sort()).toEqual(
+      [idInRecord(event, 0), idInRecord(event, 2), idInRecord(event, 3)].sort(),
+    );
+  });
+
+  it('still holds back a key behind a record whose execution failed', async () => {
+    const event = fixture('poison-record');
+    sfn
+      .on(StartSyncExecutionCommand)
+      .callsFake((input) =>
+        input.name.includes(idInRecord(event, 0))
+          ? { ...succeeded(input), status: 'FAILED' }
+          : succeeded(input),
+      );
+
+    const response = await handler(event, context());
+
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
+      [0, 1, 2, 4].map((index) => sequenceOf(event, index)),
+    );
+    expect(startedIds()).not.toContain(idInRecord(event, 2));
   });
 
   it('answers a batch in which every record failed instead of throwing', async () => {
