@@ -10,10 +10,6 @@ const LOCAL_API_ID = 'localapi01';
 const RESOURCE_PATH = '/webhooks/{source}';
 const ROUTE = /^\/webhooks\/([^/]+)\/?$/;
 
-/** Content types API Gateway hands to Lambda as text; anything else arrives base64-encoded. */
-const TEXT_CONTENT =
-  /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript)|application\/[\w.+-]+\+(json|xml))/i;
-
 export interface Invoker {
   invoke(event: unknown): Promise<InvokeOutcome>;
 }
@@ -29,6 +25,8 @@ export interface ApiGatewayOptions {
   port: number;
   host?: string;
   stage: string;
+  /** The API's BinaryMediaTypes (`*~1*` style, as in the template): matching bodies reach Lambda base64-encoded. */
+  binaryMediaTypes?: readonly string[];
   /** The template's GatewayResponses (UNAUTHORIZED, ACCESS_DENIED, REQUEST_TOO_LARGE, ...). */
   gatewayResponses?: Record<string, GatewayResponse>;
   /** A failed or malformed integration (API Gateway answers 502 and logs it in its execution log). */
@@ -52,6 +50,22 @@ const defaultResponses: Record<string, GatewayResponse> = {
   RESOURCE_NOT_FOUND: { status: 404, body: '{"message":"Not Found"}' },
   INTEGRATION_FAILURE: { status: 502, body: '{"message":"Internal server error"}' },
 };
+
+/**
+ * Whether API Gateway hands a body of this content type to Lambda base64-encoded: it does when the type
+ * matches one of the API's BinaryMediaTypes (`~1` stands for `/`, `*` for any part); otherwise it passes
+ * the body as a UTF-8 string, replacing bytes that are not UTF-8.
+ */
+export function isBinaryMediaType(contentType: string, binaryMediaTypes: readonly string[]): boolean {
+  const [type = '', subtype = ''] = (contentType.split(';')[0] ?? '').trim().toLowerCase().split('/');
+  if (type === '') return false;
+  return binaryMediaTypes.some((pattern) => {
+    const [patternType, patternSubtype] = pattern.replace(/~1/g, '/').toLowerCase().split('/');
+    return (
+      (patternType === '*' || patternType === type) && (patternSubtype === '*' || patternSubtype === subtype)
+    );
+  });
+}
 
 /** Reads the template's GatewayResponses into status and JSON body per response type. */
 export function templateGatewayResponses(
@@ -295,7 +309,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     }
 
     const contentType = headers['Content-Type'] ?? headers['content-type'] ?? '';
-    const isText = contentType === '' || TEXT_CONTENT.test(contentType);
+    const isText = !isBinaryMediaType(contentType, options.binaryMediaTypes ?? []);
     const integration = await options.ingest.invoke({
       ...common,
       requestContext: {

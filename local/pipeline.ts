@@ -267,6 +267,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       port: options.port ?? Number(env.PORT ?? 3000),
       stage: typeof stage === 'string' ? stage : 'dev',
       gatewayResponses: templateGatewayResponses(template.Resources.WebhookApi?.Properties),
+      binaryMediaTypes:
+        (template.Resources.WebhookApi?.Properties?.BinaryMediaTypes as string[] | undefined) ?? [],
       onIntegrationError: onError,
       ...(feed && { onResponse: feed.accepted.bind(feed) }),
     });

@@ -1,5 +1,6 @@
 import {
   type Invoker,
+  isBinaryMediaType,
   type RunningApi,
   startApiGateway,
   templateGatewayResponses,
@@ -46,8 +47,19 @@ const gatewayResponses = templateGatewayResponses(loadTemplate().Resources.Webho
 describe('the local API Gateway player', () => {
   let api: RunningApi | undefined;
 
-  async function start(authorizer: Invoker, ingest: Invoker): Promise<string> {
-    api = await startApiGateway({ authorizer, ingest, port: 0, stage: 'dev', gatewayResponses });
+  async function start(
+    authorizer: Invoker,
+    ingest: Invoker,
+    binaryMediaTypes: string[] = [],
+  ): Promise<string> {
+    api = await startApiGateway({
+      authorizer,
+      ingest,
+      port: 0,
+      stage: 'dev',
+      gatewayResponses,
+      binaryMediaTypes,
+    });
     return api.url;
   }
 
@@ -104,21 +116,32 @@ describe('the local API Gateway player', () => {
     });
   });
 
-  it('base64-encodes bodies of non-text content types', async () => {
+  it('base64-encodes bodies whose content type is a binary media type, as the template declares', async () => {
     // Prepare
     const ingest = new Recorder(accepted);
-    const url = await start(new Recorder(allow()), ingest);
-    const bytes = Buffer.from([0, 159, 146, 150, 255]);
+    const binaryMediaTypes = loadTemplate().Resources.WebhookApi?.Properties?.BinaryMediaTypes as string[];
+    const url = await start(new Recorder(allow()), ingest, binaryMediaTypes);
+    const bytes = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]); // {"a":"<0xff>"}
 
     // Act
-    await fetch(`${url}/webhooks/github`, {
+    await fetch(`${url}/webhooks/gitlab`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/octet-stream' },
+      headers: { 'Content-Type': 'application/json' },
       body: bytes,
     });
 
     // Assert
     expect(ingest.events[0]).toMatchObject({ body: bytes.toString('base64'), isBase64Encoded: true });
+  });
+
+  it.each([
+    ['application/json', ['*~1*'], true],
+    ['application/json; charset=utf-8', ['application~1json'], true],
+    ['application/x-www-form-urlencoded', ['image~1*'], false],
+    ['', ['*~1*'], false],
+    ['text/plain', [], false],
+  ])('treats %j with binary media types %j as binary: %s', (contentType, types, binary) => {
+    expect(isBinaryMediaType(contentType, types)).toBe(binary);
   });
 
   it.each([
