@@ -1,0 +1,482 @@
+import { createHmac } from 'node:crypto';
+import { SOURCE_IDS, type SourceId } from '../../functions/lib/envelope';
+import { credentialHeaders } from '../../functions/lib/sources/sign';
+import { DEV_SECRETS } from '../../local/dev-secrets';
+import type { RawRequest } from './support';
+import { sourceFixture } from './support';
+
+/**
+ * Hostile and malformed requests for every source, each with the one status the pipeline must answer.
+ * Credentials are computed over the hostile body itself wherever the point of a case is the body, so the
+ * request gets past signature checking and meets the body checks it is meant for.
+ */
+export interface HostileCase extends RawRequest {
+  name: string;
+  /** The exact status: 401 credentials missing or malformed, 403 wrong or refused, 400 malformed body... */
+  status: number;
+  /** The `error` field of the JSON answer, where the answer is ours (not Node's own 431). */
+  error?: string;
+}
+
+/** API Gateway's limit for a REST API request body. */
+const API_LIMIT = 10 * 1024 * 1024;
+
+/** The header each source carries its credential in. */
+const CREDENTIAL_HEADER: Record<SourceId, string> = {
+  github: 'X-Hub-Signature-256',
+  gitlab: 'X-Gitlab-Token',
+  bitbucket: 'X-Hub-Signature',
+  jira: 'X-Hub-Signature',
+  servicenow: 'Authorization',
+  rally: 'X-Webhook-Token',
+  ddns: 'X-Signature-256',
+};
+
+const HMAC_SOURCES: SourceId[] = ['github', 'bitbucket', 'jira'];
+
+const hex = (secret: string, ...parts: (string | Buffer)[]) => {
+  const mac = createHmac('sha256', secret);
+  for (const part of parts) mac.update(part);
+  return mac.digest('hex');
+};
+
+const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+type Headers = [string, string][];
+
+/** The fixture's own headers (event type, delivery id, content type) without any credential. */
+function plainHeaders(source: SourceId, headers: Record<string, string>): Headers {
+  const credentialNames = new Set(
+    [...Object.keys(credentialHeaders(source, '', 'x')), 'host', 'content-length'].map((name) =>
+      name.toLowerCase(),
+    ),
+  );
+  return Object.entries(headers).filter(([name]) => !credentialNames.has(name.toLowerCase()));
+}
+
+function withHeader(headers: Headers, name: string, value: string): Headers {
+  return [...headers.filter(([key]) => key.toLowerCase() !== name.toLowerCase()), [name, value]];
+}
+
+function without(headers: Headers, name: string): Headers {
+  return headers.filter(([key]) => key.toLowerCase() !== name.toLowerCase());
+}
+
+/** The source's valid credentials for `body`, as header lines. */
+function credentials(
+  source: SourceId,
+  body: Buffer,
+  secret = DEV_SECRETS[source],
+  now = new Date(),
+): Headers {
+  return Object.entries(credentialHeaders(source, body, secret, now));
+}
+
+/** A JSON object with a byte sequence that is not UTF-8 inside a string (a lone continuation byte). */
+export function invalidUtf8Body(valid: Buffer): Buffer {
+  const at = valid.indexOf('":"') + 3;
+  return Buffer.concat([valid.subarray(0, at), Buffer.from([0xc3, 0x28, 0xff]), valid.subarray(at)]);
+}
+
+/**
+ * The API declares every media type binary, so ingest sees the bytes exactly as sent: the signature (or
+ * token) checks out, and ingest refuses the body because it is not UTF-8, for every source alike.
+ */
+function invalidUtf8Cases(
+  signed: (name: string, body: Buffer, status: number, error: string) => HostileCase,
+  fixtureBody: Buffer,
+): HostileCase[] {
+  return [
+    signed(
+      'invalid UTF-8',
+      Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+      400,
+      'malformed_body',
+    ),
+    signed(
+      'overlong UTF-8 encoding',
+      Buffer.from([0x7b, 0x22, 0xc0, 0xaf, 0x22, 0x3a, 0x31, 0x7d]),
+      400,
+      'malformed_body',
+    ),
+    signed('invalid UTF-8 in a real payload', invalidUtf8Body(fixtureBody), 400, 'malformed_body'),
+  ];
+}
+
+/**
+ * Bodies no source accepts, with valid credentials: each must fail the body checks, not the credential.
+ */
+function bodyCases(source: SourceId, base: Headers): HostileCase[] {
+  const json = (text: string) => Buffer.from(text, 'utf8');
+  const deeplyNested = Buffer.from(`${'['.repeat(50_000)}${']'.repeat(50_000)}`);
+  const deeplyNestedObject = Buffer.from(`${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`);
+  const signed = (
+    name: string,
+    body: Buffer,
+    status: number,
+    error: string,
+    contentType?: string,
+  ): HostileCase => {
+    const headers = contentType ? withHeader(base, 'Content-Type', contentType) : base;
+    return {
+      name: `${source}: ${name}`,
+      path: `/webhooks/${source}`,
+      headers: [...headers, ...credentials(source, body)],
+      body,
+      status,
+      error,
+    };
+  };
+  return [
+    signed('non-JSON body', json('hello, this is not JSON'), 400, 'malformed_body'),
+    signed(
+      'truncated JSON',
+      json('{"action":"opened","repository":{"full_name":"a/b"'),
+      400,
+      'malformed_body',
+    ),
+    signed('JSON array body', json('[{"action":"opened"}]'), 400, 'malformed_body'),
+    signed('JSON string body', json('"opened"'), 400, 'malformed_body'),
+    signed('JSON number body', json('42'), 400, 'malformed_body'),
+    signed('JSON null body', json('null'), 400, 'malformed_body'),
+    signed('arrays nested 50,000 deep', deeplyNested, 400, 'malformed_body'),
+    signed('objects nested 50,000 deep', deeplyNestedObject, 400, 'malformed_body'),
+    ...invalidUtf8Cases(signed, sourceFixture(source).body),
+    signed('empty body', Buffer.alloc(0), 400, 'malformed_body'),
+    signed(
+      'text/plain content type',
+      json('{"action":"opened"}'),
+      415,
+      'unsupported_media_type',
+      'text/plain',
+    ),
+    signed(
+      'binary content type',
+      json('{"action":"opened"}'),
+      415,
+      'unsupported_media_type',
+      'application/octet-stream',
+    ),
+    signed('XML body', json('<?xml version="1.0"?><a/>'), 415, 'unsupported_media_type', 'application/xml'),
+    signed(
+      'form body without payload=',
+      json('action=opened&zen=1'),
+      400,
+      'malformed_body',
+      'application/x-www-form-urlencoded',
+    ),
+    signed(
+      'form body whose payload is not JSON',
+      json('payload=%7Bnope'),
+      400,
+      'malformed_body',
+      'application/x-www-form-urlencoded',
+    ),
+    {
+      name: `${source}: body over the API limit (10 MB + 1)`,
+      path: `/webhooks/${source}`,
+      headers: [...base, ...credentials(source, Buffer.alloc(0))],
+      body: Buffer.alloc(API_LIMIT + 1, 0x20),
+      status: 413,
+      error: 'payload_too_large',
+    },
+  ];
+}
+
+/** Missing, garbled, truncated, repeated or forged signatures for the HMAC sources. */
+function hmacCases(source: SourceId, base: Headers, body: Buffer): HostileCase[] {
+  const header = CREDENTIAL_HEADER[source];
+  const valid = hex(DEV_SECRETS[source], body);
+  const forged = hex('not-the-secret', body);
+  const make = (name: string, headers: Headers, status: number, error: string): HostileCase => ({
+    name: `${source}: ${name}`,
+    path: `/webhooks/${source}`,
+    headers,
+    body,
+    status,
+    error,
+  });
+  const signedWith = (value: string) => [...base, [header, value]] as Headers;
+  return [
+    make('no signature header', base, 401, 'unauthorized'),
+    make('empty signature', signedWith(''), 401, 'unauthorized'),
+    make('garbled signature', signedWith(`sha256=${'zz'.repeat(32)}`), 401, 'unauthorized'),
+    make('truncated signature', signedWith(`sha256=${valid.slice(0, 63)}`), 401, 'unauthorized'),
+    make('signature with an extra digit', signedWith(`sha256=${valid}0`), 401, 'unauthorized'),
+    make('bare hex without algorithm', signedWith(valid), 401, 'unauthorized'),
+    make('SHA-1 prefix', signedWith(`sha1=${valid.slice(0, 40)}`), 401, 'unauthorized'),
+    make('binary garbage signature', signedWith('sha256=\u00ff\u00fe\u00fd'), 401, 'unauthorized'),
+    make('huge signature header (12 KB)', signedWith(`sha256=${'a'.repeat(12 * 1024)}`), 401, 'unauthorized'),
+    make(
+      'two signatures in one header',
+      signedWith(`sha256=${forged}, sha256=${valid}`),
+      401,
+      'unauthorized',
+    ),
+    make('signed with a wrong secret', signedWith(`sha256=${forged}`), 403, 'forbidden'),
+    make(
+      'upper-case prefix and a forged digest',
+      signedWith(`SHA256=${forged.toUpperCase()}`),
+      403,
+      'forbidden',
+    ),
+    make(
+      'signature of a different body',
+      signedWith(`sha256=${hex(DEV_SECRETS[source], `${body}x`)}`),
+      403,
+      'forbidden',
+    ),
+    make(
+      'signature of the body with a trailing newline',
+      signedWith(`sha256=${hex(DEV_SECRETS[source], body, '\n')}`),
+      403,
+      'forbidden',
+    ),
+    make(
+      "signed with another source's secret",
+      signedWith(`sha256=${hex(DEV_SECRETS.gitlab, body)}`),
+      403,
+      'forbidden',
+    ),
+    make(
+      'repeated header, forged one last',
+      [...base, [header, `sha256=${valid}`], [header, `sha256=${forged}`]],
+      403,
+      'forbidden',
+    ),
+  ];
+}
+
+/** Token sources: GitLab's X-Gitlab-Token and Rally's X-Webhook-Token. */
+function tokenCases(source: 'gitlab' | 'rally', base: Headers, body: Buffer): HostileCase[] {
+  const header = CREDENTIAL_HEADER[source];
+  const secret = DEV_SECRETS[source];
+  const make = (name: string, headers: Headers, status: number, error: string): HostileCase => ({
+    name: `${source}: ${name}`,
+    path: `/webhooks/${source}`,
+    headers,
+    body,
+    status,
+    error,
+  });
+  return [
+    make('no token', base, 401, 'unauthorized'),
+    make('empty token', [...base, [header, '']], 401, 'unauthorized'),
+    make('wrong token', [...base, [header, 'not-the-token']], 403, 'forbidden'),
+    make('token in the wrong case', [...base, [header, secret.toUpperCase()]], 403, 'forbidden'),
+    make('token with a trailing character', [...base, [header, `${secret}x`]], 403, 'forbidden'),
+    make('truncated token', [...base, [header, secret.slice(0, -1)]], 403, 'forbidden'),
+    make("another source's secret", [...base, [header, DEV_SECRETS.github]], 403, 'forbidden'),
+    make('huge token (12 KB)', [...base, [header, 't'.repeat(12 * 1024)]], 403, 'forbidden'),
+    make(
+      'repeated header, wrong one last',
+      [...base, [header, secret], [header, 'not-the-token']],
+      403,
+      'forbidden',
+    ),
+  ];
+}
+
+/** Basic-auth sources (ServiceNow; Rally accepts it too). */
+function basicCases(source: 'servicenow' | 'rally', base: Headers, body: Buffer): HostileCase[] {
+  const user = source === 'servicenow' ? (DEV_SECRETS.servicenow.split(':')[0] as string) : 'rally';
+  const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
+  const make = (name: string, authorization: string, status: number, error: string): HostileCase => ({
+    name: `${source}: ${name}`,
+    path: `/webhooks/${source}`,
+    headers: [...base, ['Authorization', authorization]],
+    body,
+    status,
+    error,
+  });
+  return [
+    make('basic auth with a wrong password', basic(`${user}:wrong-password`), 403, 'forbidden'),
+    make('basic auth with an empty password', basic(`${user}:`), 403, 'forbidden'),
+    make('basic auth with malformed base64', 'Basic !!!not*base64!!!', 401, 'unauthorized'),
+    make('basic auth without a colon', basic('justausername'), 401, 'unauthorized'),
+    make('basic scheme with no credentials', 'Basic ', 401, 'unauthorized'),
+    make('bearer scheme', `Bearer ${DEV_SECRETS[source]}`, 401, 'unauthorized'),
+    make('huge basic credentials (12 KB)', basic(`${user}:${'p'.repeat(9 * 1024)}`), 403, 'forbidden'),
+  ];
+}
+
+/** ServiceNow with a scripted X-Hub-Signature-256 next to valid basic auth: the signature is checked too. */
+function scriptedSignatureCases(body: Buffer, base: Headers): HostileCase[] {
+  const headers = [...base, ...credentials('servicenow', body)];
+  return [
+    {
+      name: 'servicenow: valid basic auth, forged scripted signature',
+      path: '/webhooks/servicenow',
+      headers: [...headers, ['X-Hub-Signature-256', `sha256=${hex('not-the-secret', body)}`]],
+      body,
+      status: 403,
+      error: 'forbidden',
+    },
+    {
+      name: 'servicenow: valid basic auth, garbled scripted signature',
+      path: '/webhooks/servicenow',
+      headers: [...headers, ['X-Hub-Signature-256', 'sha256=nope']],
+      body,
+      status: 401,
+      error: 'unauthorized',
+    },
+  ];
+}
+
+/** The dynamic-DNS client: timestamped signatures, replays, and requests the DNS policy refuses. */
+function ddnsCases(base: Headers, body: Buffer): HostileCase[] {
+  const secret = DEV_SECRETS.ddns;
+  const now = unixSeconds(new Date());
+  const signedAt = (timestamp: string, signedTimestamp = timestamp, signedBody: Buffer = body): Headers => [
+    ...base,
+    ['X-Timestamp', timestamp],
+    ['X-Signature-256', `sha256=${hex(secret, `${signedTimestamp}.`, signedBody)}`],
+  ];
+  const make = (name: string, headers: Headers, status: number, error: string, payload = body) => ({
+    name: `ddns: ${name}`,
+    path: '/webhooks/ddns',
+    headers,
+    body: payload,
+    status,
+    error,
+  });
+  const request = JSON.parse(body.toString('utf8')) as Record<string, string>;
+  const variant = (change: Record<string, unknown>) => Buffer.from(JSON.stringify({ ...request, ...change }));
+  const validFor = (payload: Buffer) => [...base, ...credentials('ddns', payload)];
+  const privateAddress = variant({ ip: '10.0.0.7' });
+  const outsideZone = variant({ domain: 'www.example.org' });
+  const zoneApex = variant({ domain: 'home.example.com' });
+  const noIp = variant({ ip: undefined });
+  const notAnAddress = variant({ ip: '999.1.1.1' });
+  const notAUuid = variant({ uuid: '../../etc/passwd' });
+  return [
+    make('replayed: timestamp an hour old', signedAt(String(now - 3600)), 403, 'forbidden'),
+    make('replayed: timestamp just outside the window', signedAt(String(now - 400)), 403, 'forbidden'),
+    make('timestamp an hour in the future', signedAt(String(now + 3600)), 403, 'forbidden'),
+    make('timestamp in milliseconds', signedAt(String(now * 1000)), 401, 'unauthorized'),
+    make('timestamp not a number', signedAt('yesterday'), 401, 'unauthorized'),
+    make('negative timestamp', signedAt(String(-now)), 401, 'unauthorized'),
+    make('no timestamp', without(signedAt(String(now)), 'X-Timestamp'), 401, 'unauthorized'),
+    make('no signature', without(signedAt(String(now)), 'X-Signature-256'), 401, 'unauthorized'),
+    make('timestamp changed after signing', signedAt(String(now), String(now - 10)), 403, 'forbidden'),
+    make(
+      'signature over the body alone',
+      [...base, ['X-Timestamp', String(now)], ['X-Signature-256', `sha256=${hex(secret, body)}`]],
+      403,
+      'forbidden',
+    ),
+    make(
+      'signed with a wrong secret',
+      [...base, ...credentials('ddns', body, 'not-the-secret')],
+      403,
+      'forbidden',
+    ),
+    make('private address', validFor(privateAddress), 422, 'address_not_allowed', privateAddress),
+    make('name outside the zone', validFor(outsideZone), 422, 'domain_not_allowed', outsideZone),
+    make('the zone apex (not on the allow-list)', validFor(zoneApex), 422, 'domain_not_allowed', zoneApex),
+    make('no address', validFor(noIp), 400, 'malformed_request', noIp),
+    make('not an address', validFor(notAnAddress), 400, 'malformed_request', notAnAddress),
+    make('uuid not a UUID', validFor(notAUuid), 400, 'malformed_request', notAUuid),
+  ];
+}
+
+/** Requests that fail before any source is chosen: unknown or traversing paths, wrong methods, headers. */
+function pathCases(): HostileCase[] {
+  const { headers, body } = sourceFixture('github');
+  const base = [...plainHeaders('github', headers), ...credentials('github', body)];
+  const to = (name: string, path: string, status: number, error?: string, method = 'POST'): HostileCase => ({
+    name,
+    path,
+    method,
+    headers: base,
+    body,
+    status,
+    ...(error && { error }),
+  });
+  return [
+    to('unknown source', '/webhooks/bogus', 403, 'forbidden'),
+    to('source in the wrong case', '/webhooks/GitHub', 403, 'forbidden'),
+    to('source with a NUL byte', '/webhooks/github%00', 403, 'forbidden'),
+    to('encoded path traversal', '/webhooks/..%2Fgithub', 403, 'forbidden'),
+    // An encoded dot-dot is still a dot segment: the URL resolves to /, where no route is.
+    to('double-dot source', '/webhooks/%2e%2e', 404),
+    to('encoded traversal to another route', '/webhooks/%2e%2e%2f%2e%2e%2fadmin', 403, 'forbidden'),
+    to('encoded slash inside the source', '/webhooks/github%2Fextra', 403, 'forbidden'),
+    to('prototype property as source', '/webhooks/__proto__', 403, 'forbidden'),
+    to('extra path segment', '/webhooks/github/extra', 404),
+    to('no source segment', '/webhooks/', 404),
+    to('GET instead of POST', '/webhooks/github', 404, undefined, 'GET'),
+    to('PUT instead of POST', '/webhooks/github', 404, undefined, 'PUT'),
+    {
+      name: 'github delivery posted to the gitlab endpoint',
+      path: '/webhooks/gitlab',
+      headers: base,
+      body,
+      status: 401,
+      error: 'unauthorized',
+    },
+    {
+      name: 'github: no X-GitHub-Event',
+      path: '/webhooks/github',
+      headers: without(base, 'X-GitHub-Event'),
+      body,
+      status: 401,
+      error: 'unauthorized',
+    },
+    {
+      name: 'github: SHA-1 signature only (not enabled)',
+      path: '/webhooks/github',
+      headers: [
+        ...plainHeaders('github', headers),
+        ['X-Hub-Signature', `sha1=${createHmac('sha1', DEV_SECRETS.github).update(body).digest('hex')}`],
+      ],
+      body,
+      status: 401,
+      error: 'unauthorized',
+    },
+    {
+      name: 'github: header section over the server limit (20 KB)',
+      path: '/webhooks/github',
+      headers: [...base, ['X-Padding', 'p'.repeat(20 * 1024)]],
+      body,
+      status: 431,
+    },
+    {
+      name: 'github: chunked body over the API limit',
+      path: '/webhooks/github',
+      headers: base,
+      body: Buffer.alloc(API_LIMIT + 1, 0x20),
+      chunked: true,
+      status: 413,
+      error: 'payload_too_large',
+    },
+    {
+      name: 'jira: signed body with no webhookEvent',
+      path: '/webhooks/jira',
+      headers: [
+        ...plainHeaders('jira', sourceFixture('jira').headers),
+        ...credentials('jira', Buffer.from('{"issue":{}}')),
+      ],
+      body: Buffer.from('{"issue":{}}'),
+      status: 400,
+      error: 'missing_event_type',
+    },
+  ];
+}
+
+/** The whole corpus: for every source the body cases and its credential cases, then the path cases. */
+export function hostileCorpus(): HostileCase[] {
+  const cases: HostileCase[] = [];
+  for (const source of SOURCE_IDS) {
+    const { headers, body } = sourceFixture(source);
+    const base = plainHeaders(source, headers);
+    cases.push(...bodyCases(source, base));
+    if (HMAC_SOURCES.includes(source)) cases.push(...hmacCases(source, base, body));
+    if (source === 'gitlab' || source === 'rally') cases.push(...tokenCases(source, base, body));
+    if (source === 'servicenow' || source === 'rally') cases.push(...basicCases(source, base, body));
+    if (source === 'servicenow') cases.push(...scriptedSignatureCases(body, base));
+    if (source === 'ddns') cases.push(...ddnsCases(base, body));
+  }
+  cases.push(...pathCases());
+  return cases;
+}
