@@ -1,13 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { kinesisClient } from '../functions/lib/clients/kinesis';
+import { s3Client } from '../functions/lib/clients/s3';
 import { sqsClient } from '../functions/lib/clients/sqs';
-import { type FailureMessage, queueMessages, redrive } from './lib/redrive';
+import { type FailureMessage, queueMessages, type ReplayWindow, redrive } from './lib/redrive';
+import { replay } from './lib/replay/replay';
 
-const usage = `npm run redrive -- (--queue-url <dead-letter queue url> | --file <dlq.ndjson>) [--dry-run] [--max <n>]
+const usage = `npm run redrive -- (--queue-url <dead-letter queue url> | --file <dlq.ndjson>) [--lake <s3://bucket/events/>]
+                        [--dry-run] [--max <n>]
 
 Puts the batches the dispatcher gave up on back onto the stream and deletes each dead-letter message
-only after its records were re-put. --file reads the local pipeline's .local/dlq.ndjson.`;
+only after its records were re-put. --file reads the local pipeline's .local/dlq.ndjson. Records that have
+left the stream are recovered from --lake by replaying their time window (idempotent downstream).`;
 
 /** The local dead-letter file: removed lines are dropped when the run ends. */
 function fromFile(path: string, max: number): { messages: AsyncIterable<FailureMessage>; commit(): void } {
@@ -34,6 +38,7 @@ async function main(): Promise<number> {
     options: {
       'queue-url': { type: 'string' },
       file: { type: 'string' },
+      lake: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       max: { type: 'string', default: '1000' },
       help: { type: 'boolean', default: false },
@@ -47,13 +52,21 @@ async function main(): Promise<number> {
   const dryRun = values['dry-run'] ?? false;
   const source = values.file ? fromFile(values.file, max) : undefined;
   const messages = source?.messages ?? queueMessages(sqsClient, values['queue-url'] as string, max);
+  const lake = values.lake;
   const outcome = await redrive(kinesisClient, messages, {
     dryRun,
     onProgress: (line) => console.error(line),
+    ...(lake && {
+      recoverFromLake: (window: ReplayWindow) =>
+        replay(
+          { from: lake, stream: window.streamName, since: window.since, until: window.until, dryRun: false },
+          { s3: s3Client, kinesis: kinesisClient },
+        ),
+    }),
   });
   if (!dryRun) source?.commit();
   console.log(
-    `${dryRun ? 'dry run: ' : ''}${outcome.messages} messages, ${outcome.redriven} redriven (${outcome.records} records), ` +
+    `${dryRun ? 'dry run: ' : ''}${outcome.messages} messages, ${outcome.redriven} redriven (${outcome.records} records), ${outcome.recoveredFromLake} recovered from the lake, ` +
       `${outcome.expired.length} expired, ${outcome.unreadable.length} unreadable, ${outcome.failed.length} failed`,
   );
   for (const expired of outcome.expired)

@@ -189,25 +189,46 @@ export interface RedriveOutcome {
   messages: number;
   redriven: number;
   records: number;
+  /** Messages whose records had left the stream and were recovered by replaying their window from the lake. */
+  recoveredFromLake: number;
   expired: Array<{ id: string; replay: string }>;
   unreadable: string[];
   failed: Array<{ id: string; error: string }>;
 }
 
+/** The time window of a discarded batch, widened to cover the difference between ingest and arrival. */
+export interface ReplayWindow {
+  since: Date;
+  until: Date;
+  streamName: string;
+}
+
+export interface RedriveOptions {
+  dryRun: boolean;
+  onProgress?: (line: string) => void;
+  /**
+   * Recovers a batch that left the stream by replaying its window from the lake; resolves to the count of
+   * events put and failed. Without it, such a message is kept and the replay command is reported.
+   */
+  recoverFromLake?: (window: ReplayWindow) => Promise<{ put: number; failed: number }>;
+}
+
 /**
  * Puts every discarded batch back on the stream. A message is deleted only after all its records were
- * re-put; a message whose records expired is kept and reported with the replay command that recovers
- * them from the lake (replay is idempotent downstream, so a window replay is safe).
+ * re-put. When its records have left the stream, the batch's time window is replayed from the lake if a
+ * lake is given (replay is idempotent downstream, so a whole window is safe to replay); otherwise the
+ * message is kept and reported with the replay command that recovers it.
  */
 export async function redrive(
   kinesis: KinesisClient,
   messages: AsyncIterable<FailureMessage>,
-  options: { dryRun: boolean; onProgress?: (line: string) => void },
+  options: RedriveOptions,
 ): Promise<RedriveOutcome> {
   const outcome: RedriveOutcome = {
     messages: 0,
     redriven: 0,
     records: 0,
+    recoveredFromLake: 0,
     expired: [],
     unreadable: [],
     failed: [],
@@ -234,7 +255,12 @@ export async function redrive(
       );
     } catch (error) {
       if (error instanceof RecordsExpired) {
-        outcome.expired.push({ id: message.id, replay: replayCommand(batch) });
+        try {
+          if (await recover(batch, message, options)) outcome.recoveredFromLake++;
+          else outcome.expired.push({ id: message.id, replay: replayCommand(batch) });
+        } catch (cause) {
+          outcome.failed.push({ id: message.id, error: `lake replay failed: ${(cause as Error).message}` });
+        }
       } else {
         outcome.failed.push({ id: message.id, error: (error as Error).message });
       }
@@ -243,16 +269,41 @@ export async function redrive(
   return outcome;
 }
 
+/**
+ * Replays an expired batch's window from the lake and removes its message once every event was put.
+ * False when there is no lake, no arrival times, a dry run, or the replay left failures.
+ */
+async function recover(
+  batch: DiscardedBatch,
+  message: FailureMessage,
+  options: RedriveOptions,
+): Promise<boolean> {
+  const window = replayWindow(batch);
+  if (!options.recoverFromLake || !window || options.dryRun) return false;
+  const replayed = await options.recoverFromLake(window);
+  if (replayed.failed > 0) return false;
+  await message.remove();
+  options.onProgress?.(`replayed ${replayed.put} events of ${batch.shardId} from the lake`);
+  return true;
+}
+
 /** Ingest time and stream arrival differ by milliseconds: a minute either side covers the whole batch. */
 const REPLAY_MARGIN_MS = 60_000;
 
-function shifted(iso: string | undefined, byMs: number, placeholder: string): string {
-  const time = iso ? Date.parse(iso) : Number.NaN;
-  return Number.isNaN(time) ? placeholder : new Date(time + byMs).toISOString();
+function replayWindow(batch: DiscardedBatch): ReplayWindow | undefined {
+  const first = Date.parse(batch.approximateArrivalOfFirstRecord ?? '');
+  const last = Date.parse(batch.approximateArrivalOfLastRecord ?? '');
+  if (Number.isNaN(first) || Number.isNaN(last)) return undefined;
+  return {
+    since: new Date(first - REPLAY_MARGIN_MS),
+    until: new Date(last + REPLAY_MARGIN_MS),
+    streamName: streamName(batch.streamArn),
+  };
 }
 
 function replayCommand(batch: DiscardedBatch): string {
-  const since = shifted(batch.approximateArrivalOfFirstRecord, -REPLAY_MARGIN_MS, '<first arrival>');
-  const until = shifted(batch.approximateArrivalOfLastRecord, REPLAY_MARGIN_MS, '<last arrival>');
+  const window = replayWindow(batch);
+  const since = window?.since.toISOString() ?? '<first arrival>';
+  const until = window?.until.toISOString() ?? '<last arrival>';
   return `npm run replay -- --from s3://<lake bucket>/events/ --since ${since} --until ${until}`;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,12 +8,14 @@ import {
   KinesisClient,
   PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from '../../local/emulators';
 import { LOCAL_ARNS, LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
 import { type FailureMessage, queueMessages, redrive } from '../../scripts/lib/redrive';
+import { replay } from '../../scripts/lib/replay/replay';
 
 let emulators: Emulators;
 let kinesis: KinesisClient;
@@ -141,6 +143,45 @@ describe('redrive of dead-lettered batches', () => {
     expect(outcome.expired[0]?.replay).toBe(
       'npm run replay -- --from s3://<lake bucket>/events/ --since 2026-11-22T09:59:00.000Z --until 2026-11-22T10:01:01.000Z',
     );
+  });
+});
+
+describe('redrive from the lake', () => {
+  it('replays the window of a batch that left the stream, then deletes its message', async () => {
+    const lake = join(dir, 'lake');
+    const partition = join(lake, 'events', 'source=github', 'dt=2026-11-22', 'type=push');
+    mkdirSync(partition, { recursive: true });
+    const envelope = (id: string, receivedAt: string) =>
+      JSON.stringify({
+        id,
+        source: 'github',
+        type: 'push',
+        subject: 'a/b',
+        receivedAt,
+        meta: {},
+        payload: { ref: id },
+      });
+    // Arrivals in the message run 10:00:00 to 10:00:01; the window is widened by a minute either side.
+    writeFileSync(
+      join(partition, 'batch.json'),
+      `${envelope('in-window', '2026-11-22T10:00:00.500Z')}\n${envelope('hours-later', '2026-11-22T13:00:00.000Z')}\n`,
+    );
+    const before = (await readShard()).length;
+    const removed: string[] = [];
+
+    const outcome = await redrive(kinesis, messagesOf([failureRecord('1', '2', 2)], removed), {
+      dryRun: false,
+      recoverFromLake: (window) =>
+        replay(
+          { from: lake, stream: window.streamName, since: window.since, until: window.until, dryRun: false },
+          { s3: new S3Client({ region: LOCAL_REGION }), kinesis },
+        ),
+    });
+
+    expect(outcome).toMatchObject({ recoveredFromLake: 1, expired: [], failed: [] });
+    expect(removed).toEqual(['m0']);
+    const added = (await readShard()).slice(before).map((record) => JSON.parse(record.data).id);
+    expect(added).toEqual(['in-window']);
   });
 });
 
