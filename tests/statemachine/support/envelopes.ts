@@ -2,18 +2,20 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Envelope, parseEnvelope } from '../../../functions/lib/envelope';
+import {
+  octokitExample,
+  octokitExamples,
+  type Payload,
+  githubEnvelope as sharedGithubEnvelope,
+} from '../../support/github-examples';
 
 /**
  * Envelopes as ingest builds them (see the design's envelope table), around the real GitHub payloads of
  * @octokit/webhooks-examples and the shared fixtures in events/.
  */
 
-export type Payload = Record<string, unknown>;
-interface OctokitExample {
-  name: string;
-  examples: Payload[];
-}
-export const octokitExamples = require('@octokit/webhooks-examples') as OctokitExample[];
+export type { Payload } from '../../support/github-examples';
+export { octokitExamples };
 
 export const projectRoot = join(__dirname, '..', '..', '..');
 
@@ -25,9 +27,7 @@ export function stableUuid(seed: string): string {
 
 /** The real example `index` of GitHub event `name` (a copy: tests may change it). */
 export function octokitPayload(name: string, index: number): Payload {
-  const example = octokitExamples.find((entry) => entry.name === name)?.examples[index];
-  if (!example) throw new Error(`@octokit/webhooks-examples has no ${name} example #${index}`);
-  return structuredClone(example);
+  return octokitExample(name, (_payload, at) => at === index);
 }
 
 /** The envelope ingest builds for a GitHub delivery of event `type` with this payload. */
@@ -36,18 +36,10 @@ export function githubEnvelope(
   payload: Payload,
   id = stableUuid(JSON.stringify(payload)),
 ): Envelope {
-  const repository = payload.repository as { full_name?: string } | undefined;
-  const organization = payload.organization as { login?: string } | undefined;
-  return {
-    id,
-    source: 'github',
-    type,
-    ...(typeof payload.action === 'string' ? { action: payload.action } : {}),
-    subject: repository?.full_name ?? organization?.login ?? '-',
-    receivedAt: '2026-05-04T09:00:00.000Z',
-    payload,
-    meta: { hookId: '292201938', userAgent: 'GitHub-Hookshot/3c4a9c5' },
-  };
+  return sharedGithubEnvelope(type, payload, id, {
+    hookId: '292201938',
+    userAgent: 'GitHub-Hookshot/3c4a9c5',
+  });
 }
 
 /** The same delivery after ingest stored its body in S3: the envelope carries only the reference. */

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Envelope, parseEnvelope } from '../../../../functions/lib/envelope';
+import {
+  octokitExample,
+  octokitExamples,
+  type Payload,
+  githubEnvelope as sharedGithubEnvelope,
+} from '../../../support/github-examples';
 
 /**
  * For every default rule: an event it must match and its near miss (the closest event it must not
@@ -8,34 +14,15 @@ import { type Envelope, parseEnvelope } from '../../../../functions/lib/envelope
  * says so in `tweak`; the others are the fixtures in events/compliance (sources in its README).
  */
 
-interface OctokitExample {
-  name: string;
-  examples: Record<string, unknown>[];
-}
-export const octokitExamples = require('@octokit/webhooks-examples') as OctokitExample[];
-
-type Payload = Record<string, unknown>;
+export { octokitExamples };
 
 export function octokit(name: string, pick: (payload: Payload) => boolean = () => true): Payload {
-  const example = octokitExamples.find((entry) => entry.name === name)?.examples.find(pick);
-  if (!example) throw new Error(`no @octokit/webhooks-examples example ${name}`);
-  return structuredClone(example);
+  return octokitExample(name, pick);
 }
 
 let sequence = 0;
 export function githubEnvelope(type: string, payload: Payload, id = `test-delivery-${++sequence}`): Envelope {
-  const repository = payload.repository as { full_name?: string } | undefined;
-  const organization = payload.organization as { login?: string } | undefined;
-  return {
-    id,
-    source: 'github',
-    type,
-    ...(typeof payload.action === 'string' ? { action: payload.action } : {}),
-    subject: repository?.full_name ?? organization?.login ?? '-',
-    receivedAt: '2026-05-04T09:00:00.000Z',
-    payload,
-    meta: {},
-  };
+  return sharedGithubEnvelope(type, payload, id);
 }
 
 export function fixture(name: string): Envelope {
