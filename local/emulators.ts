@@ -111,13 +111,21 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   return emulators;
 }
 
-async function createStream(endpoint: string, shardCount: number): Promise<void> {
-  const client = new KinesisClient({
+/**
+ * A Kinesis client for kinesalite: plain HTTP/1.1 (the client defaults to HTTP/2, which kinesalite does not
+ * speak) and the dummy credentials. For local tools and tests; functions use functions/lib/clients.
+ */
+export function emulatorKinesisClient(endpoint: string): KinesisClient {
+  return new KinesisClient({
     endpoint,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
     requestHandler: new NodeHttpHandler(),
   });
+}
+
+async function createStream(endpoint: string, shardCount: number): Promise<void> {
+  const client = emulatorKinesisClient(endpoint);
   try {
     await client.send(new CreateStreamCommand({ StreamName: LOCAL_NAMES.stream, ShardCount: shardCount }));
   } catch (error) {

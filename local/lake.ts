@@ -4,13 +4,12 @@ import { gzipSync } from 'node:zlib';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   ListShardsCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { lakeLine } from '../functions/lib/lake/one-line';
+import { emulatorKinesisClient } from './emulators';
 import { LOCAL_NAMES, LOCAL_REGION } from './names';
 
 /**
@@ -78,12 +77,7 @@ export function startLakeWriter(options: LakeWriterOptions): LakeWriter {
   const name = options.deliveryStreamName ?? LOCAL_NAMES.lakeBucket;
   const onError = options.onError ?? ((error: unknown) => console.error('lake writer:', error));
   // Not the shared clients of functions/lib/clients: this local tool is handed its endpoints explicitly.
-  const kinesis = new KinesisClient({
-    endpoint: options.kinesisEndpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
-  });
+  const kinesis = emulatorKinesisClient(options.kinesisEndpoint);
   const s3 = new S3Client({
     endpoint: options.s3Endpoint,
     region: LOCAL_REGION,

@@ -1,13 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { loadTemplate, type Template } from '../scripts/template';
 import { ActivityFeed } from './activity';
 import { startApiGateway, templateGatewayResponses } from './api-gateway';
 import { CheckpointStore } from './checkpoints';
-import { LOCAL_CREDENTIALS, startEmulators } from './emulators';
+import { emulatorKinesisClient, startEmulators } from './emulators';
 import { KinesisEventSourceMapping, type MappingSettings } from './event-source-mapping';
 import type { RunningFake } from './fakes/aws-json';
 import { eventBridgeSink, startEventBridgeFake } from './fakes/eventbridge';
@@ -229,12 +227,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     }
 
     if (options.consume ?? true) {
-      const kinesis = new KinesisClient({
-        endpoint: emulators.endpoints.kinesis,
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
-        requestHandler: new NodeHttpHandler(),
-      });
+      const kinesis = emulatorKinesisClient(emulators.endpoints.kinesis);
       closers.push(async () => kinesis.destroy());
       const mapping = new KinesisEventSourceMapping({
         kinesis,

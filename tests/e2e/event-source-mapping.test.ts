@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { CheckpointStore } from '../../local/checkpoints';
-import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from '../../local/emulators';
+import { type Emulators, emulatorKinesisClient, startEmulators } from '../../local/emulators';
 import { KinesisEventSourceMapping, type MappingSettings } from '../../local/event-source-mapping';
 import { LOCAL_ARNS, LOCAL_NAMES, localPaths } from '../../local/names';
 import { readLines } from '../../local/ndjson';
@@ -48,12 +47,7 @@ describe("the local Kinesis event source mapping (Lambda's semantics against kin
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'esm-'));
     emulators = await startEmulators({ dir, persist: false, shardCount: 1 });
-    kinesis = new KinesisClient({
-      endpoint: emulators.endpoints.kinesis,
-      region: 'us-east-1',
-      credentials: LOCAL_CREDENTIALS,
-      requestHandler: new NodeHttpHandler(),
-    });
+    kinesis = emulatorKinesisClient(emulators.endpoints.kinesis);
   });
 
   afterEach(async () => {

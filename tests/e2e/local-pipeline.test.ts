@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
+  type KinesisClient,
   ListShardsCommand,
   PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { SourceId } from '../../functions/lib/envelope';
+import { emulatorKinesisClient } from '../../local/emulators';
 import { LOCAL_NAMES } from '../../local/names';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline';
 import {
@@ -347,12 +347,7 @@ describe('local pipeline (npm start) end to end', () => {
   });
 
   function kinesisClient(): KinesisClient {
-    return new KinesisClient({
-      endpoint: (pipeline as LocalPipeline).endpoints.kinesis,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      requestHandler: new NodeHttpHandler(),
-    });
+    return emulatorKinesisClient((pipeline as LocalPipeline).endpoints.kinesis as string);
   }
 
   /** Whether any record on any shard of the stream mentions the text. */

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type * as ObservabilityModule from '../../functions/lib/observability';
 import type * as HandlerModule from '../../functions/redelivery/handler';
-import { type RunningEmulator, startDynalite } from '../support/emulators';
+import { createTable, type RunningEmulator, startDynalite } from '../support/emulators';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
 
 // Secrets Manager has no emulator: it is the one client mocked here. DynamoDB is dynalite, GitHub the fake.
@@ -51,22 +50,8 @@ function useSecret(value: string): void {
 
 beforeAll(async () => {
   dynalite = await startDynalite();
-  const admin = new DynamoDBClient({ endpoint: dynalite.endpoint });
-  await admin.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'hook', AttributeType: 'S' },
-        { AttributeName: 'entry', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'hook', KeyType: 'HASH' },
-        { AttributeName: 'entry', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  admin.destroy();
+  // Shaped like RedeliveryStateTable in template.yaml.
+  await createTable(dynalite.endpoint, TABLE, 'hook', 'entry');
   fake = await startFakeGitHub({ token: TOKEN });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,

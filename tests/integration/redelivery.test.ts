@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type * as GitHubModule from '../../functions/lib/clients/github';
 import type { GitHubCredentials } from '../../functions/lib/clients/github';
 import type * as HooksModule from '../../functions/lib/redelivery/hooks';
@@ -9,7 +8,7 @@ import type * as ReconcileModule from '../../functions/lib/redelivery/reconcile'
 import type { RedeliveryPolicy } from '../../functions/lib/redelivery/reconcile';
 import type * as RunModule from '../../functions/lib/redelivery/run';
 import type { RunSummary } from '../../functions/lib/redelivery/run';
-import { type RunningEmulator, startDynalite } from '../support/emulators';
+import { createTable, type RunningEmulator, startDynalite } from '../support/emulators';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github';
 
 // The DynamoDB client is module-scope: the endpoint must be set before the modules under test load.
@@ -42,25 +41,7 @@ const HOUR = 60 * MINUTE;
 /** A table shaped like RedeliveryStateTable in template.yaml, fresh for each test. */
 async function createStateTable(): Promise<string> {
   const tableName = `redelivery-${randomUUID()}`;
-  const admin = new DynamoDBClient({ endpoint: dynalite.endpoint });
-  try {
-    await admin.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'hook', AttributeType: 'S' },
-          { AttributeName: 'entry', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'hook', KeyType: 'HASH' },
-          { AttributeName: 'entry', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } finally {
-    admin.destroy();
-  }
+  await createTable(dynalite.endpoint, tableName, 'hook', 'entry');
   return tableName;
 }
 

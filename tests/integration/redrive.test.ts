@@ -5,14 +5,13 @@ import {
   DescribeStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
+  type KinesisClient,
   PutRecordCommand,
 } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from '../../local/emulators';
+import { type Emulators, emulatorKinesisClient, startEmulators } from '../../local/emulators';
 import { LOCAL_ARNS, LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
 import { type FailureMessage, queueMessages, redrive } from '../../scripts/lib/redrive';
 import { replay } from '../../scripts/lib/replay/replay';
@@ -73,12 +72,7 @@ async function readShard(): Promise<Array<{ key: string; data: string; seq: stri
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'redrive-'));
   emulators = await startEmulators({ dir, persist: false, shardCount: 1 });
-  kinesis = new KinesisClient({
-    endpoint: emulators.endpoints.kinesis,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
-  });
+  kinesis = emulatorKinesisClient(emulators.endpoints.kinesis);
   const description = await kinesis.send(new DescribeStreamCommand({ StreamName: LOCAL_NAMES.stream }));
   shardId = description.StreamDescription?.Shards?.[0]?.ShardId ?? '';
 });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ListShardsCommand, PutRecordCommand, PutRecordsCommand, type Shard } from '@aws-sdk/client-kinesis';
+import { emulatorKinesisClient } from '../../local/emulators';
 import { LOCAL_NAMES } from '../../local/names';
 import type { WebhookRequest } from '../../local/signing';
 import {
   githubExample,
-  kinesisClient,
   postWebhook,
   signedGithub,
   startTestPipeline,
@@ -57,7 +57,7 @@ describe('a poison record on the stream', () => {
     // an envelope: a real envelope cut short, as a buggy producer would leave it.
     const repository = 'Codertocat/Hello-World';
     const key = `github:${repository}`;
-    const kinesis = kinesisClient(running.pipeline.endpoints.kinesis as string);
+    const kinesis = emulatorKinesisClient(running.pipeline.endpoints.kinesis as string);
     const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: LOCAL_NAMES.stream }));
     const poisonShard = shardOf(key, Shards);
     const before = inRepository('push', undefined, repository);
@@ -171,7 +171,7 @@ describe('a poison record on the stream', () => {
       meta: {},
       payload: JSON.parse(githubExample('issues', 'opened').toString()),
     };
-    const kinesis = kinesisClient(running.pipeline.endpoints.kinesis as string);
+    const kinesis = emulatorKinesisClient(running.pipeline.endpoints.kinesis as string);
 
     // Act
     const put = await kinesis.send(

@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
   ListShardsCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { SourceId } from '../../functions/lib/envelope';
+import { emulatorKinesisClient } from '../../local/emulators';
 import { documentFileName } from '../../local/fakes/opensearch';
 import { LOCAL_NAMES } from '../../local/names';
 import { type LocalPipeline, type LocalPipelineOptions, startLocalPipeline } from '../../local/pipeline';
@@ -226,20 +225,11 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawAns
   });
 }
 
-function kinesisClient(endpoint: string): KinesisClient {
-  return new KinesisClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    requestHandler: new NodeHttpHandler(),
-  });
-}
-
 /** Every record the stream holds, read from TRIM_HORIZON on every shard. */
 export async function streamRecords(
   kinesisEndpoint: string,
 ): Promise<(StreamRecord & { shardId: string })[]> {
-  const kinesis = kinesisClient(kinesisEndpoint);
+  const kinesis = emulatorKinesisClient(kinesisEndpoint);
   try {
     const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: LOCAL_NAMES.stream }));
     const records: (StreamRecord & { shardId: string })[] = [];
@@ -265,5 +255,3 @@ export async function streamRecords(
     kinesis.destroy();
   }
 }
-
-export { kinesisClient };

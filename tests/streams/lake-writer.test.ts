@@ -2,11 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { partitionKey } from '../../functions/lib/envelope';
-import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from '../../local/emulators';
+import {
+  type Emulators,
+  emulatorKinesisClient,
+  LOCAL_CREDENTIALS,
+  startEmulators,
+} from '../../local/emulators';
 import { startLakeWriter } from '../../local/lake';
 import { LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
 import { loadTemplate } from '../../scripts/template';
@@ -57,12 +61,7 @@ describe('local lake writer (the Firehose stand-in)', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lake-writer-'));
     emulators = await startEmulators({ dir, persist: false, shardCount: 2 });
-    kinesis = new KinesisClient({
-      endpoint: emulators.endpoints.kinesis,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      requestHandler: new NodeHttpHandler(),
-    });
+    kinesis = emulatorKinesisClient(emulators.endpoints.kinesis);
     s3 = new S3Client({
       endpoint: emulators.endpoints.s3,
       region: LOCAL_REGION,

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import { partitionKey } from '../../functions/lib/envelope';
-import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from '../../local/emulators';
-import { LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
+import { type Emulators, emulatorKinesisClient, startEmulators } from '../../local/emulators';
+import { LOCAL_NAMES } from '../../local/names';
 import { putInOrder, type RecordPutter } from '../../scripts/lib/replay/put';
 import { decodeObject } from '../../scripts/lib/replay/records';
 import { readStream } from '../support/emulators';
@@ -52,12 +51,7 @@ describe('putting records back in order per partition key', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'put-order-'));
     emulators = await startEmulators({ dir, persist: false, shardCount: 2 });
-    kinesis = new KinesisClient({
-      endpoint: emulators.endpoints.kinesis,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      requestHandler: new NodeHttpHandler(),
-    });
+    kinesis = emulatorKinesisClient(emulators.endpoints.kinesis);
   });
 
   afterAll(async () => {

@@ -3,11 +3,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { partitionKey } from '../../functions/lib/envelope';
-import { type Emulators, LOCAL_CREDENTIALS, startEmulators } from '../../local/emulators';
+import {
+  type Emulators,
+  emulatorKinesisClient,
+  LOCAL_CREDENTIALS,
+  startEmulators,
+} from '../../local/emulators';
 import { type LakeWriter, startLakeWriter } from '../../local/lake';
 import { LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
 import { type ReplayOptions, replay } from '../../scripts/lib/replay/replay';
@@ -77,11 +81,7 @@ describe('replay round trip: stream -> local lake -> replay -> stream', () => {
     dir = mkdtempSync(join(tmpdir(), 'replay-'));
     emulators = await startEmulators({ dir, persist: false, shardCount: 2 });
     const client = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    kinesis = new KinesisClient({
-      ...client,
-      endpoint: emulators.endpoints.kinesis,
-      requestHandler: new NodeHttpHandler(),
-    });
+    kinesis = emulatorKinesisClient(emulators.endpoints.kinesis);
     s3 = new S3Client({ ...client, endpoint: emulators.endpoints.s3, forcePathStyle: true });
     // Ingest's order: one PutRecord per webhook, as each arrives.
     for (const event of events) {

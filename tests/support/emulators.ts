@@ -7,11 +7,11 @@ import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
+  type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { emulatorKinesisClient } from '../../local/emulators';
 import { closeServer, dynalite, kinesalite, listen, S3rver } from '../../local/servers';
 
 /**
@@ -63,12 +63,7 @@ export async function startS3rver(): Promise<RunningEmulator & { directory: stri
 
 function kinesisAdmin(endpoint: string): KinesisClient {
   // kinesalite speaks HTTP/1.1 only; the Kinesis client defaults to HTTP/2.
-  return new KinesisClient({
-    endpoint,
-    region: testRegion,
-    credentials: testCredentials,
-    requestHandler: new NodeHttpHandler(),
-  });
+  return emulatorKinesisClient(endpoint);
 }
 
 async function waitUntil(isReady: () => Promise<boolean>, what: string): Promise<void> {
@@ -135,14 +130,23 @@ export async function readStream(endpoint: string, streamName: string): Promise<
 }
 
 /** A table keyed like the Powertools idempotency table (`id` hash key) unless told otherwise. */
-export async function createTable(endpoint: string, tableName: string, hashKey = 'id'): Promise<void> {
+export async function createTable(
+  endpoint: string,
+  tableName: string,
+  hashKey = 'id',
+  rangeKey?: string,
+): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: testRegion, credentials: testCredentials });
+  const keys = rangeKey ? [hashKey, rangeKey] : [hashKey];
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: hashKey, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: hashKey, KeyType: 'HASH' }],
+        AttributeDefinitions: keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: keys.map((name, index) => ({
+          AttributeName: name,
+          KeyType: index === 0 ? 'HASH' : 'RANGE',
+        })),
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
