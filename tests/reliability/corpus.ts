@@ -183,12 +183,9 @@ function bodyCases(source: SourceId, base: Headers): HostileCase[] {
   ];
 }
 
-/** Missing, garbled, truncated, repeated or forged signatures for the HMAC sources. */
-function hmacCases(source: SourceId, base: Headers, body: Buffer): HostileCase[] {
-  const header = CREDENTIAL_HEADER[source];
-  const valid = hex(DEV_SECRETS[source], body);
-  const forged = hex('not-the-secret', body);
-  const make = (name: string, headers: Headers, status: number, error: string): HostileCase => ({
+/** Cases posting `body` to one source's endpoint with the given headers. */
+function caseMaker(source: SourceId, body: Buffer) {
+  return (name: string, headers: Headers, status: number, error: string): HostileCase => ({
     name: `${source}: ${name}`,
     path: `/webhooks/${source}`,
     headers,
@@ -196,6 +193,14 @@ function hmacCases(source: SourceId, base: Headers, body: Buffer): HostileCase[]
     status,
     error,
   });
+}
+
+/** Missing, garbled, truncated, repeated or forged signatures for the HMAC sources. */
+function hmacCases(source: SourceId, base: Headers, body: Buffer): HostileCase[] {
+  const header = CREDENTIAL_HEADER[source];
+  const valid = hex(DEV_SECRETS[source], body);
+  const forged = hex('not-the-secret', body);
+  const make = caseMaker(source, body);
   const signedWith = (value: string) => [...base, [header, value]] as Headers;
   return [
     make('no signature header', base, 401, 'unauthorized'),
@@ -251,14 +256,7 @@ function hmacCases(source: SourceId, base: Headers, body: Buffer): HostileCase[]
 function tokenCases(source: 'gitlab' | 'rally', base: Headers, body: Buffer): HostileCase[] {
   const header = CREDENTIAL_HEADER[source];
   const secret = DEV_SECRETS[source];
-  const make = (name: string, headers: Headers, status: number, error: string): HostileCase => ({
-    name: `${source}: ${name}`,
-    path: `/webhooks/${source}`,
-    headers,
-    body,
-    status,
-    error,
-  });
+  const make = caseMaker(source, body);
   return [
     make('no token', base, 401, 'unauthorized'),
     make('empty token', [...base, [header, '']], 401, 'unauthorized'),
