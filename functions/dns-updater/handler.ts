@@ -1,33 +1,26 @@
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { dynamodbClient } from '../lib/clients/dynamodb';
 import { requireEnv } from '../lib/config';
 import { type DnsUpdateResult, loadUpdaterConfig, updateDns } from '../lib/dns/updater';
 import { parseEnvelope } from '../lib/envelope';
+import { idempotentStep } from '../lib/idempotency';
 import { instrument, logger, metrics } from '../lib/observability';
 
 const config = loadUpdaterConfig();
 
-const persistenceStore = new DynamoDBPersistenceLayer({
-  tableName: requireEnv('IDEMPOTENCY_TABLE'),
-  awsSdkV3Client: dynamodbClient,
-});
-
 /**
- * One Route 53 change per request uuid (the envelope id): a redelivered, retried or replayed request
- * returns the stored result. Errors are not stored, so a failed attempt can be retried.
+ * One Route 53 change per request uuid (the envelope id): a redelivered or retried request within the hour
+ * returns the stored result; after that, the record's report version refuses anything older.
  */
-const idempotency = makeHandlerIdempotent({
-  persistenceStore,
-  config: new IdempotencyConfig({
-    eventKeyJmesPath: "join(':', [source, id])",
-    throwOnNoIdempotencyKey: true,
-  }),
+const idempotency = idempotentStep<unknown, DnsUpdateResult>('dns', {
+  tableName: requireEnv('IDEMPOTENCY_TABLE'),
 });
 
-const OUTCOME_METRICS = { changed: 'DnsChanged', unchanged: 'DnsUnchanged', refused: 'DnsRefused' } as const;
+const OUTCOME_METRICS = {
+  changed: 'DnsChanged',
+  unchanged: 'DnsUnchanged',
+  refused: 'DnsRefused',
+  superseded: 'DnsSuperseded',
+} as const;
 
 /** Step Functions task: the event is the ddns envelope; the result lands under `$.results.dns`. */
 async function updateDnsRecord(event: unknown): Promise<DnsUpdateResult> {

@@ -1,15 +1,13 @@
 import { loadPayload } from '../claim-check';
 import { ConfigError, intEnv, listEnv, optionalEnv, requireEnv } from '../config';
 import type { Envelope } from '../envelope';
+import { findingMemorySeconds } from '../idempotency';
 import { PublicRepositoryAllowList } from './allow-list';
 import { Catalogue } from './catalogue';
 import type { DeliveryOptions, FindingDelivery } from './delivery';
 import { evaluate, type RuleError } from './evaluate';
 import { DEFAULT_RULES } from './rules';
 import { isSeverity, type Severity } from './types';
-
-/** Replays from the archive or the lake can be weeks old; findings are remembered longer than that. */
-const DEFAULT_EXPIRY_SECONDS = 90 * 24 * 3600;
 
 export interface ComplianceConfig {
   delivery: DeliveryOptions;
@@ -28,7 +26,8 @@ export function readComplianceConfig(env = process.env): ComplianceConfig {
   return {
     delivery: {
       idempotencyTable: requireEnv('IDEMPOTENCY_TABLE', env),
-      expiresAfterSeconds: intEnv('IDEMPOTENCY_EXPIRES_SECONDS', DEFAULT_EXPIRY_SECONDS, env),
+      // A replay from the lake can bring back any event the lake still holds, so findings are remembered as long.
+      expiresAfterSeconds: findingMemorySeconds(intEnv('LAKE_EXPIRATION_DAYS', 0, env)),
       eventBusName: requireEnv('EVENT_BUS_NAME', env),
       alarmTopicArn: requireEnv('ALARM_TOPIC_ARN', env),
       alarmMinSeverity: alarmMinSeverity as Severity,

@@ -1,12 +1,11 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { dynamodbClient } from '../clients/dynamodb';
+import type { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { idempotentCall } from '../idempotency';
 import { alertFinding, publishFinding } from './publish';
 import { type Finding, type Severity, severityAtLeast } from './types';
 
 export interface DeliveryOptions {
   idempotencyTable: string;
-  /** How long a delivered finding is remembered: longer than any redelivery or replay window. */
+  /** How long a delivered finding is remembered: as long as the lake keeps events a replay could bring back. */
   expiresAfterSeconds: number;
   eventBusName: string;
   alarmTopicArn: string;
@@ -26,38 +25,33 @@ type LambdaContext = Parameters<IdempotencyConfig['registerLambdaContext']>[0];
  * Idempotency is per finding AND per destination (records keyed on the finding id `source:eventId:ruleId`
  * under the prefixes `compliance.bus` and `compliance.alarm`), not per event: when the bus accepted a
  * finding but SNS failed, the retry finds the bus record COMPLETED and only sends the alarm again. A
- * per-event record would be released by the failure and the retry would publish the finding twice. The
- * fixed prefixes keep records valid across deployments (the default prefix is the function's name).
+ * per-event record would be released by the failure and the retry would publish the finding twice.
  */
 export class FindingDelivery {
-  private readonly config: IdempotencyConfig;
+  private readonly configs: IdempotencyConfig[];
   private readonly toBus: (finding: Finding) => Promise<{ eventId: string }>;
   private readonly toAlarmTopic: (finding: Finding) => Promise<{ messageId: string }>;
 
   constructor(private readonly options: DeliveryOptions) {
-    this.config = new IdempotencyConfig({
-      eventKeyJmesPath: 'findingId',
-      throwOnNoIdempotencyKey: true,
+    const memory = {
+      tableName: options.idempotencyTable,
       expiresAfterSeconds: options.expiresAfterSeconds,
-    });
-    // One persistence layer per idempotent function: a layer keeps the key prefix of its last use.
-    const store = () =>
-      new DynamoDBPersistenceLayer({ tableName: options.idempotencyTable, awsSdkV3Client: dynamodbClient });
-    this.toBus = makeIdempotent((finding: Finding) => publishFinding(options.eventBusName, finding), {
-      persistenceStore: store(),
-      config: this.config,
-      keyPrefix: 'compliance.bus',
-    });
-    this.toAlarmTopic = makeIdempotent((finding: Finding) => alertFinding(options.alarmTopicArn, finding), {
-      persistenceStore: store(),
-      config: this.config,
-      keyPrefix: 'compliance.alarm',
-    });
+      keyPath: 'findingId',
+    };
+    const bus = idempotentCall('compliance.bus', memory, (finding: Finding) =>
+      publishFinding(options.eventBusName, finding),
+    );
+    const alarm = idempotentCall('compliance.alarm', memory, (finding: Finding) =>
+      alertFinding(options.alarmTopicArn, finding),
+    );
+    this.toBus = bus.run;
+    this.toAlarmTopic = alarm.run;
+    this.configs = [bus.config, alarm.config];
   }
 
   /** Lets an in-progress record of an invocation that timed out expire with it, so a retry can proceed. */
   registerLambdaContext(context: LambdaContext): void {
-    this.config.registerLambdaContext(context);
+    for (const config of this.configs) config.registerLambdaContext(context);
   }
 
   alarms(finding: Finding): boolean {

@@ -18,6 +18,31 @@ export interface WorkflowInput {
   input: string;
 }
 
+/** The fields an envelope may have (see Envelope); a record with any other is passed on re-serialized. */
+const ENVELOPE_FIELDS = new Set([
+  'id',
+  'source',
+  'type',
+  'action',
+  'subject',
+  'receivedAt',
+  'payload',
+  'payloadRef',
+  'meta',
+]);
+
+/**
+ * True when the record's JSON already says exactly what parseEnvelope made of it, so its text can be the
+ * execution input as it is. Ingest always writes such records; re-serializing them would cost as much CPU
+ * as parsing them did, on every record of every batch.
+ */
+function isAsParsed(value: Record<string, unknown>): boolean {
+  if ('payload' in value && 'payloadRef' in value) return false;
+  if ('action' in value && typeof value.action !== 'string') return false;
+  if (typeof value.meta !== 'object' || value.meta === null) return false;
+  return Object.keys(value).every((field) => ENVELOPE_FIELDS.has(field));
+}
+
 /** Decodes one Kinesis record's data (base64 of the envelope's JSON) into the input of its execution. */
 export function readRecord(base64Data: string): WorkflowInput {
   const text = Buffer.from(base64Data, 'base64').toString('utf8');
@@ -33,7 +58,8 @@ export function readRecord(base64Data: string): WorkflowInput {
   } catch (error) {
     throw new InvalidRecord((error as Error).message, { cause: error });
   }
-  const input = JSON.stringify(envelope);
+  const asParsed = isAsParsed(value as Record<string, unknown>);
+  const input = asParsed ? text : JSON.stringify(envelope);
   const bytes = Buffer.byteLength(input, 'utf8');
   if (bytes > MAX_WORKFLOW_INPUT_BYTES) {
     throw new InvalidRecord(

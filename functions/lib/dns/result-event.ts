@@ -5,7 +5,8 @@ import type { RecordType } from './addresses';
 export const DNS_RESULT_SOURCE = 'webhooks.dns';
 export const DNS_RESULT_DETAIL_TYPE = 'DNS Update Result';
 
-export type DnsOutcome = 'changed' | 'unchanged' | 'refused';
+/** `superseded`: a newer report for the same record was applied, so this one changed nothing. */
+export type DnsOutcome = 'changed' | 'unchanged' | 'refused' | 'superseded';
 
 /** The detail of the event published for every request the updater handles. */
 export interface DnsResultDetail {

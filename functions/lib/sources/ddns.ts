@@ -55,7 +55,8 @@ export const ddns: WebhookSource = {
       type: 'dns_update',
       deliveryId: stringAt(payload, 'uuid'),
       subject: stringAt(payload, 'domain')?.toLowerCase().replace(/\.$/, '') ?? '-',
-      meta: pickHeaders(headers, COMMON_META_HEADERS),
+      // The signed report time: the DNS updater applies a report only if it is newer than the last one.
+      meta: pickHeaders(headers, { ...COMMON_META_HEADERS, timestamp: 'x-timestamp' }),
     };
   },
 };

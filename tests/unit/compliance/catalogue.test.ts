@@ -5,6 +5,7 @@ import { evaluate } from '../../../functions/lib/compliance/evaluate';
 import { DEFAULT_RULES } from '../../../functions/lib/compliance/rules';
 import type { ComplianceRule } from '../../../functions/lib/compliance/types';
 import { ConfigError } from '../../../functions/lib/config';
+import { findingMemorySeconds } from '../../../functions/lib/idempotency';
 import { fixture } from './support/cases';
 
 const valid: ComplianceRule = {
@@ -112,7 +113,7 @@ describe('compliance configuration', () => {
     expect(() => readComplianceConfig({ ...env, ALARM_MIN_SEVERITY: 'loud' })).toThrow('ALARM_MIN_SEVERITY');
   });
 
-  it('defaults to alarms from high up and a 90-day memory of delivered findings', () => {
+  it('defaults to alarms from high up and remembers delivered findings for as long as the lake keeps events', () => {
     const config = readComplianceConfig(env);
 
     expect(config.delivery).toEqual({
@@ -120,8 +121,12 @@ describe('compliance configuration', () => {
       eventBusName: 'webhooks',
       alarmTopicArn: env.ALARM_TOPIC_ARN,
       alarmMinSeverity: 'high',
-      expiresAfterSeconds: 90 * 24 * 3600,
+      expiresAfterSeconds: findingMemorySeconds(0),
     });
+    expect(findingMemorySeconds(0)).toBeGreaterThan(50 * 365 * 24 * 3600);
+    expect(readComplianceConfig({ ...env, LAKE_EXPIRATION_DAYS: '400' }).delivery.expiresAfterSeconds).toBe(
+      400 * 24 * 3600,
+    );
   });
 });
 

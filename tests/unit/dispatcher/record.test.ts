@@ -52,3 +52,15 @@ describe('readRecord', () => {
     expect(() => readRecord(base64(envelope))).toThrow(/above the \d+ a workflow input may have/);
   });
 });
+
+describe('readRecord input', () => {
+  it('passes an envelope as ingest wrote it on byte for byte, without re-serializing it', () => {
+    // Key order and spacing that JSON.stringify of the parsed envelope would not reproduce.
+    const envelope = githubEnvelope('issues', octokitPayload('issues', 0));
+    const text = JSON.stringify(envelope, null, 1);
+
+    const { input } = readRecord(base64(text));
+
+    expect(input).toBe(text);
+  });
+});

@@ -46,11 +46,19 @@ describe('runWorkflow', () => {
 });
 
 describe('loadDispatcherConfig', () => {
-  it('reads the state machine and its timeout', () => {
+  it('reads the state machine and its timeout, and bounds a batch at 20 executions by default', () => {
     expect(loadDispatcherConfig({ STATE_MACHINE_ARN: ARN, WORKFLOW_TIMEOUT_SECONDS: '90' })).toEqual({
       stateMachineArn: ARN,
       workflowTimeoutMs: 90_000,
+      concurrency: 20,
     });
+    expect(loadDispatcherConfig({ STATE_MACHINE_ARN: ARN, DISPATCH_CONCURRENCY: '50' }).concurrency).toBe(50);
+  });
+
+  it.each(['0', '101', 'many'])('refuses DISPATCH_CONCURRENCY=%s', (value) => {
+    expect(() => loadDispatcherConfig({ STATE_MACHINE_ARN: ARN, DISPATCH_CONCURRENCY: value })).toThrow(
+      'DISPATCH_CONCURRENCY',
+    );
   });
 
   it('names a missing state machine and refuses a timeout Express cannot have', () => {

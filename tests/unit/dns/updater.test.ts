@@ -12,6 +12,7 @@ import aaaaRecord from '../../../events/dns-updater/aaaa-record.json';
 import outsideZone from '../../../events/dns-updater/refused-outside-zone.json';
 import privateAddress from '../../../events/dns-updater/refused-private-address.json';
 import { ConfigError } from '../../../functions/lib/config';
+import type { RecordKey, ReportVersion, ReportVersionStore } from '../../../functions/lib/dns/report-version';
 import { loadUpdaterConfig, type UpdaterConfig, updateDns } from '../../../functions/lib/dns/updater';
 import { type Envelope, parseEnvelope } from '../../../functions/lib/envelope';
 
@@ -24,10 +25,32 @@ const env = {
   DNS_ALLOWED_NAMES: '*.home.example.com',
   DNS_RECORD_TTL: '120',
   EVENT_BUS_NAME: 'webhooks',
+  IDEMPOTENCY_TABLE: 'webhook-idempotency',
 };
+
+/**
+ * Report versions in memory, with the DynamoDB store's rule (a claim wins unless the record has a newer
+ * one): these tests are about Route 53 and the bus. tests/integration/dns-report-order.test.ts runs the
+ * real store on dynalite.
+ */
+class VersionsInMemory implements ReportVersionStore {
+  readonly items = new Map<string, ReportVersion>();
+  async claim(record: RecordKey, version: ReportVersion) {
+    const key = `${record.name}#${record.type}`;
+    const current = this.items.get(key);
+    if (current && current.reportedAt > version.reportedAt) return 'superseded' as const;
+    this.items.set(key, version);
+    return 'claimed' as const;
+  }
+  async latest(record: RecordKey) {
+    return this.items.get(`${record.name}#${record.type}`);
+  }
+}
+
 const config: UpdaterConfig = {
   ...loadUpdaterConfig(env),
   retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+  versions: new VersionsInMemory(),
 };
 const envelope = (fixture: unknown): Envelope => parseEnvelope(structuredClone(fixture));
 const emptyListing = { ResourceRecordSets: [], IsTruncated: false, MaxItems: 1 };
@@ -45,6 +68,7 @@ function publishedDetail(): Record<string, unknown> {
 }
 
 beforeEach(() => {
+  (config.versions as VersionsInMemory).items.clear();
   route53.reset();
   eventbridge.reset();
   eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });

@@ -1,0 +1,86 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import type middy from '@middy/core';
+import { dynamodbClient } from './clients/dynamodb';
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+/** Far enough ahead that the table's TTL never removes the record: "remembered for as long as it is kept". */
+const FOR_EVER = 100 * 365 * DAY;
+
+/**
+ * What each step remembers, under which key prefix, and for how long. The prefixes are fixed (not the
+ * function's name, Powertools' default) so records stay valid across deployments and stacks, and so IAM
+ * can limit each function to its own prefix. How long each must hold follows from what a repeat would do:
+ *
+ * - `indexer`: a repeat overwrites the event's own document (its id is `source:id`), so a repeat at any age
+ *   is harmless; the record only saves the work of indexing a redelivery twice within a day.
+ * - `dns`: a repeat is stopped at any age by the record's report version (dns/report-version.ts); the
+ *   record only saves Route 53 a read for a redelivery within the hour.
+ * - `compliance.bus` / `compliance.alarm`: a repeat would raise the finding or page someone again, and
+ *   nothing else stops it, so these are remembered for as long as the lake keeps the events a replay could
+ *   bring back (`remember`: LakeExpirationDays, for ever by default).
+ */
+export const STEP_MEMORY = {
+  indexer: { keyPrefix: 'indexer', expiresAfterSeconds: DAY },
+  dns: { keyPrefix: 'dns', expiresAfterSeconds: HOUR },
+  'compliance.bus': { keyPrefix: 'compliance.bus', expiresAfterSeconds: FOR_EVER },
+  'compliance.alarm': { keyPrefix: 'compliance.alarm', expiresAfterSeconds: FOR_EVER },
+} as const;
+
+export type Step = keyof typeof STEP_MEMORY;
+
+/**
+ * Seconds a finding is remembered, from the lake's retention in days (REMEMBER_FINDINGS_DAYS, set from
+ * LakeExpirationDays): 0 means the lake keeps events for ever, and so must the findings' records.
+ */
+export function findingMemorySeconds(lakeDays: number): number {
+  return lakeDays === 0 ? FOR_EVER : lakeDays * DAY;
+}
+
+/** The event's identity, `source:id`, as every step's idempotency key. */
+const EVENT_KEY = "join(':', [source, id])";
+
+interface StepOptions {
+  tableName: string;
+  /** Overrides the step's default memory (STEP_MEMORY). */
+  expiresAfterSeconds?: number;
+  /** JMESPath to the key inside the idempotent function's argument; the event's `source:id` by default. */
+  keyPath?: string;
+}
+
+function settings(step: Step, options: StepOptions) {
+  // One persistence layer per idempotent function: a layer keeps the key prefix of its last use.
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: options.tableName,
+    awsSdkV3Client: dynamodbClient,
+  });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: options.keyPath ?? EVENT_KEY,
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: options.expiresAfterSeconds ?? STEP_MEMORY[step].expiresAfterSeconds,
+  });
+  return { persistenceStore, config, keyPrefix: STEP_MEMORY[step].keyPrefix };
+}
+
+/**
+ * A step's handler made idempotent on the event's `source:id` (middy middleware, for `instrument`): a
+ * repeat returns the stored result; errors are not stored, so a failed attempt can be retried.
+ */
+export function idempotentStep<TEvent, TResult>(
+  step: Step,
+  options: StepOptions,
+): middy.MiddlewareObj<TEvent, TResult> {
+  return makeHandlerIdempotent(settings(step, options)) as middy.MiddlewareObj<TEvent, TResult>;
+}
+
+/** One function inside a step made idempotent (such as one finding sent to one destination). */
+export function idempotentCall<TArg, TResult>(
+  step: Step,
+  options: StepOptions,
+  call: (arg: TArg) => Promise<TResult>,
+): { run: (arg: TArg) => Promise<TResult>; config: IdempotencyConfig } {
+  const { config, ...rest } = settings(step, options);
+  return { run: makeIdempotent(call, { ...rest, config }), config };
+}
