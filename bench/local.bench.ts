@@ -70,7 +70,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Modification time of each expected document file, once all of them exist. */
-async function indexedTimes(
+export async function indexedTimes(
   dir: string,
   files: Set<string>,
   timeoutMs: number,
