@@ -84,7 +84,7 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const cases: [string, KinesisStreamEvent][] = [
     ['one key per repository', batch(partitionKey)],
-    ['all one key (sequential)', batch(() => 'github:Codertocat/Hello-World')],
+    ['all one key', batch(() => 'github:Codertocat/Hello-World')],
   ];
   for (const [label, event] of cases) {
     const bytes = event.Records.reduce((sum, record) => sum + record.kinesis.data.length, 0);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { DEV_SECRETS } from '../../local/dev-secrets';
 import { LOCAL_DNS_ZONE_ID, type ZoneFile } from '../../local/fakes/route53';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline';
 import { buildAll } from '../../scripts/build';
-import { reportAddress } from '../../scripts/ddns-client';
+import { reportAddress, signDdnsRequest } from '../../scripts/ddns-client';
 
 // The client, driven as a user would, through the whole local pipeline: API Gateway player, authorizer,
 // ingest, Kinesis, dispatcher, the real workflow, the DNS updater, and the Route 53 and EventBridge fakes.
@@ -47,6 +48,30 @@ const report = (domain: string, ip: string) =>
     echoUrl: 'http://127.0.0.1:9/unused',
     secret: DEV_SECRETS.ddns,
   });
+
+/** A report signed at `secondsAgo` before now (inside the 300 s window), as a client that sent it then. */
+async function reportSignedAt(domain: string, ip: string, secondsAgo: number): Promise<string> {
+  const uuid = randomUUID();
+  const body = JSON.stringify({ ip, domain, uuid });
+  const timestamp = String(Math.floor(Date.now() / 1000) - secondsAgo);
+  const response = await fetch(`${pipeline.url}/webhooks/ddns`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-timestamp': timestamp,
+      'x-signature-256': signDdnsRequest(DEV_SECRETS.ddns, timestamp, body),
+    },
+  });
+  expect(response.status).toBe(202);
+  return uuid;
+}
+
+const outcomeOf = (uuid: string) =>
+  eventually(() => dnsResults().find((detail) => detail.uuid === uuid)?.outcome, `the result of ${uuid}`);
+const addressOf = (name: string) =>
+  zone().ResourceRecordSets.find((set) => set.Name === `${name}.` && set.Type === 'A')?.ResourceRecords?.[0]
+    ?.Value;
 
 beforeAll(async () => {
   if (!existsSync(join(__dirname, '../../dist/DnsUpdaterFunction/handler.js'))) await buildAll();
@@ -119,5 +144,25 @@ describe('ddns client through the local pipeline', () => {
 
     expect(result).toMatchObject({ ok: false, status: 422, message: expect.stringContaining(reason) });
     expect(zone()).toEqual(before);
+  });
+
+  it('keeps the newest address when the newest report arrives first', async () => {
+    const newer = await reportSignedAt('cam.home.example.com', '93.184.216.51', 10);
+    expect(await outcomeOf(newer)).toBe('changed');
+    const older = await reportSignedAt('cam.home.example.com', '93.184.216.50', 120);
+
+    expect(await outcomeOf(older)).toBe('superseded');
+    expect(addressOf('cam.home.example.com')).toBe('93.184.216.51');
+  });
+
+  it('keeps the newest address when two reports arrive together', async () => {
+    const [older, newer] = await Promise.all([
+      reportSignedAt('tv.home.example.com', '93.184.216.60', 120),
+      reportSignedAt('tv.home.example.com', '93.184.216.61', 10),
+    ]);
+
+    const outcomes = [await outcomeOf(older), await outcomeOf(newer)];
+    expect(outcomes).toContain('changed');
+    expect(addressOf('tv.home.example.com')).toBe('93.184.216.61');
   });
 });

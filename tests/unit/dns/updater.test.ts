@@ -13,7 +13,12 @@ import outsideZone from '../../../events/dns-updater/refused-outside-zone.json';
 import privateAddress from '../../../events/dns-updater/refused-private-address.json';
 import { ConfigError } from '../../../functions/lib/config';
 import type { RecordKey, ReportVersion, ReportVersionStore } from '../../../functions/lib/dns/report-version';
-import { loadUpdaterConfig, type UpdaterConfig, updateDns } from '../../../functions/lib/dns/updater';
+import {
+  loadUpdaterConfig,
+  reportTime,
+  type UpdaterConfig,
+  updateDns,
+} from '../../../functions/lib/dns/updater';
 import { type Envelope, parseEnvelope } from '../../../functions/lib/envelope';
 
 const route53 = mockClient(Route53Client);
@@ -223,5 +228,29 @@ describe('loadUpdaterConfig', () => {
 
   it('defaults the TTL to 60 seconds', () => {
     expect(loadUpdaterConfig({ ...env, DNS_RECORD_TTL: undefined }).recordTtl).toBe(60);
+  });
+});
+
+describe('reportTime', () => {
+  it("is the client's signed X-Timestamp that ingest kept", () => {
+    expect(reportTime(envelope(aRecord))).toBe(Number(aRecord.meta.timestamp));
+  });
+
+  it('falls back to when ingest accepted the report, for envelopes written before it kept the timestamp', () => {
+    const { timestamp: _dropped, ...meta } = aRecord.meta;
+
+    expect(reportTime(envelope({ ...aRecord, meta }))).toBe(
+      Math.floor(Date.parse(aRecord.receivedAt) / 1000),
+    );
+  });
+
+  it('refuses a report that has neither', async () => {
+    const { timestamp: _dropped, ...meta } = aRecord.meta;
+    const timeless = envelope({ ...aRecord, meta, receivedAt: 'yesterday' });
+
+    const result = await updateDns(timeless, config);
+
+    expect(result).toMatchObject({ outcome: 'refused', reason: 'the report has no time' });
+    expect(route53.calls()).toHaveLength(0);
   });
 });
