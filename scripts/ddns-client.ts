@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { parseRetryAfter, RetriesExhausted, retrying } from '../functions/lib/retry';
 
 export const DEFAULT_ECHO_URL = 'https://checkip.amazonaws.com';
 const USER_AGENT = 'webhook-ddns-client/0.1.0';
@@ -69,10 +69,14 @@ function answerText(status: number, body: string): string {
   return body.trim().slice(0, 300) || `HTTP ${status}`;
 }
 
-function retryDelayMs(response: Response | undefined, attempt: number, cap: number): number {
-  const header = Number(response?.headers.get('retry-after'));
-  const suggested = Number.isFinite(header) && header > 0 ? header * 1000 : 1000 * 2 ** (attempt - 1);
-  return Math.min(suggested, cap);
+/** An answer worth another attempt (a network error, 429 or 5xx), carrying what it said. */
+class RetryableAnswer extends Error {
+  constructor(
+    readonly result: DdnsClientResult,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(result.message);
+  }
 }
 
 /**
@@ -85,10 +89,9 @@ export async function reportAddress(options: DdnsClientOptions): Promise<DdnsCli
   if (isIP(ip) === 0) throw new Error(`"${ip}" is not an IPv4 or IPv6 address`);
   const uuid = randomUUID();
   const body = JSON.stringify({ ip, domain: options.domain, uuid });
-  let last: DdnsClientResult = { ok: false, status: 0, ip, uuid, message: 'not sent' };
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  const attempt = async (): Promise<DdnsClientResult> => {
     const timestamp = String(Math.floor(Date.now() / 1000));
-    let response: Response | undefined;
+    let response: Response;
     try {
       response = await fetch(options.url, {
         method: 'POST',
@@ -101,15 +104,37 @@ export async function reportAddress(options: DdnsClientOptions): Promise<DdnsCli
           'x-signature-256': signDdnsRequest(options.secret, timestamp, body),
         },
       });
-      const message = answerText(response.status, await response.text());
-      last = { ok: response.ok, status: response.status, ip, uuid, message };
-      if (response.ok || (response.status < 500 && response.status !== 429)) return last;
     } catch (error) {
-      last = { ok: false, status: 0, ip, uuid, message: (error as Error).message };
+      throw new RetryableAnswer(
+        { ok: false, status: 0, ip, uuid, message: (error as Error).message },
+        undefined,
+      );
     }
-    if (attempt < maxAttempts) await sleep(retryDelayMs(response, attempt, maxRetryDelayMs));
+    const message = answerText(response.status, await response.text());
+    const result = { ok: response.ok, status: response.status, ip, uuid, message };
+    if (response.ok || (response.status < 500 && response.status !== 429)) return result;
+    throw new RetryableAnswer(result, parseRetryAfter(response.headers.get('retry-after')));
+  };
+  try {
+    return await retrying(
+      attempt,
+      {
+        maxAttempts,
+        baseDelayMs: 1000,
+        maxDelayMs: maxRetryDelayMs,
+        maxRetryAfterMs: maxRetryDelayMs,
+        // A command run from cron has no later: it waits the longest it allows and tries again.
+        longerRetryAfter: 'wait-the-maximum',
+      },
+      {
+        isRetryable: (error) => error instanceof RetryableAnswer,
+        retryAfterMs: (error) => (error as RetryableAnswer).retryAfterMs,
+      },
+    );
+  } catch (error) {
+    if (error instanceof RetriesExhausted) return (error.cause as RetryableAnswer).result;
+    throw error;
   }
-  return last;
 }
 
 export async function main(argv = process.argv.slice(2), env = process.env): Promise<number> {

@@ -1,13 +1,12 @@
 import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  PutItemCommand,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  DeleteCommand,
+  PutCommand,
   QueryCommand,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
-import { dynamodbClient } from '../clients/dynamodb';
+} from '@aws-sdk/lib-dynamodb';
+import { dynamodbDocumentClient } from '../clients/dynamodb';
+import { RetriesExhausted, retrying } from '../retry';
 import type { PendingDelivery } from './reconcile';
 
 /**
@@ -26,11 +25,23 @@ const DAY = 86_400_000;
 const ENTRY_TTL_MS = 4 * DAY;
 /** A hook left unwatched this long starts again from the lookback window. */
 const CURSOR_TTL_MS = 30 * DAY;
-const LEASE_KEY = { hook: { S: '#lease' }, entry: { S: '#lease' } };
+const LEASE_KEY = { hook: '#lease', entry: '#lease' };
 
-type Item = Record<string, AttributeValue>;
+type Item = Record<string, unknown>;
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
-const epochSeconds = (ms: number) => ({ N: String(Math.floor(ms / 1000)) });
+const epochSeconds = (ms: number) => Math.floor(ms / 1000);
+
+/** DynamoDB's answer to a batch it did not finish: write the rest again, after a pause. */
+class Unprocessed extends Error {
+  constructor(readonly remaining: WriteRequest[]) {
+    super(`DynamoDB left ${remaining.length} redelivery entries unwritten`);
+  }
+}
+const UNPROCESSED_RETRY = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 1600, maxRetryAfterMs: 0 };
+
+const isConditionFailure = (error: unknown) =>
+  (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
 export class LedgerStore {
   constructor(private readonly tableName: string) {}
@@ -39,20 +50,21 @@ export class LedgerStore {
     const ledger: HookLedger = { entries: new Map() };
     let startKey: Item | undefined;
     do {
-      const page = await dynamodbClient.send(
+      const page = await dynamodbDocumentClient.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#hook = :hook',
           ExpressionAttributeNames: { '#hook': 'hook' },
-          ExpressionAttributeValues: { ':hook': { S: hook } },
+          ExpressionAttributeValues: { ':hook': hook },
           ExclusiveStartKey: startKey,
         }),
       );
       for (const item of page.Items ?? []) {
         // TTL deletion lags; an expired item is already gone as far as this code is concerned.
-        if (Number(item.expiresAt?.N ?? Number.POSITIVE_INFINITY) * 1000 <= now) continue;
-        if (item.entry?.S === 'cursor') ledger.cursor = Number(item.deliveredAt?.N);
-        else if (item.entry?.S?.startsWith('guid#')) {
+        if (Number(item.expiresAt ?? Number.POSITIVE_INFINITY) * 1000 <= now) continue;
+        const entry = String(item.entry ?? '');
+        if (entry === 'cursor') ledger.cursor = Number(item.deliveredAt);
+        else if (entry.startsWith('guid#')) {
           const entry = fromItem(item);
           ledger.entries.set(entry.guid, entry);
         }
@@ -63,14 +75,14 @@ export class LedgerStore {
   }
 
   async saveCursor(hook: string, deliveredAt: number, now: number): Promise<void> {
-    await dynamodbClient.send(
-      new PutItemCommand({
+    await dynamodbDocumentClient.send(
+      new PutCommand({
         TableName: this.tableName,
         Item: {
-          hook: { S: hook },
-          entry: { S: 'cursor' },
-          deliveredAt: { N: String(deliveredAt) },
-          updatedAt: { N: String(now) },
+          hook,
+          entry: 'cursor',
+          deliveredAt,
+          updatedAt: now,
           expiresAt: epochSeconds(now + CURSOR_TTL_MS),
         },
       }),
@@ -78,7 +90,9 @@ export class LedgerStore {
   }
 
   async putEntry(hook: string, entry: PendingDelivery): Promise<void> {
-    await dynamodbClient.send(new PutItemCommand({ TableName: this.tableName, Item: toItem(hook, entry) }));
+    await dynamodbDocumentClient.send(
+      new PutCommand({ TableName: this.tableName, Item: toItem(hook, entry) }),
+    );
   }
 
   /** Writes and deletes in batches of 25, re-sending what DynamoDB left unprocessed. */
@@ -89,19 +103,24 @@ export class LedgerStore {
   ): Promise<void> {
     const requests: WriteRequest[] = [
       ...put.map((entry) => ({ PutRequest: { Item: toItem(hook, entry) } })),
-      ...removed.map((guid) => ({
-        DeleteRequest: { Key: { hook: { S: hook }, entry: { S: `guid#${guid}` } } },
-      })),
+      ...removed.map((guid) => ({ DeleteRequest: { Key: { hook, entry: `guid#${guid}` } } })),
     ];
     for (let start = 0; start < requests.length; start += 25) {
       let batch = requests.slice(start, start + 25);
-      for (let attempt = 0; batch.length > 0; attempt += 1) {
-        if (attempt === 5) throw new Error(`DynamoDB left ${batch.length} redelivery entries unwritten`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-        const result = await dynamodbClient.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.tableName]: batch } }),
+      try {
+        await retrying(
+          async () => {
+            const result = await dynamodbDocumentClient.send(
+              new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }),
+            );
+            batch = result.UnprocessedItems?.[this.tableName] ?? [];
+            if (batch.length > 0) throw new Unprocessed(batch);
+          },
+          UNPROCESSED_RETRY,
+          { isRetryable: (error) => error instanceof Unprocessed },
         );
-        batch = result.UnprocessedItems?.[this.tableName] ?? [];
+      } catch (error) {
+        throw error instanceof RetriesExhausted ? error.cause : error;
       }
     }
   }
@@ -112,73 +131,67 @@ export class LedgerStore {
    */
   async acquireLease(owner: string, until: number, now: number): Promise<boolean> {
     try {
-      await dynamodbClient.send(
-        new PutItemCommand({
+      await dynamodbDocumentClient.send(
+        new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...LEASE_KEY,
-            owner: { S: owner },
-            until: { N: String(until) },
-            expiresAt: epochSeconds(until),
-          },
+          Item: { ...LEASE_KEY, owner, until, expiresAt: epochSeconds(until) },
           ConditionExpression: 'attribute_not_exists(#hook) OR #until < :now',
           ExpressionAttributeNames: { '#hook': 'hook', '#until': 'until' },
-          ExpressionAttributeValues: { ':now': { N: String(now) } },
+          ExpressionAttributeValues: { ':now': now },
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
 
   async releaseLease(owner: string): Promise<void> {
     try {
-      await dynamodbClient.send(
-        new DeleteItemCommand({
+      await dynamodbDocumentClient.send(
+        new DeleteCommand({
           TableName: this.tableName,
           Key: LEASE_KEY,
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': { S: owner } },
+          ExpressionAttributeValues: { ':owner': owner },
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionFailure(error)) throw error;
     }
   }
 }
 
 function toItem(hook: string, entry: PendingDelivery): Item {
-  const item: Item = {
-    hook: { S: hook },
-    entry: { S: `guid#${entry.guid}` },
-    guid: { S: entry.guid },
-    event: { S: entry.event },
-    deliveryId: { S: entry.deliveryId },
-    firstDeliveredAt: { N: String(entry.firstDeliveredAt) },
-    redeliveries: { N: String(entry.redeliveries) },
-    abandoned: { BOOL: entry.abandoned === true },
+  return {
+    hook,
+    entry: `guid#${entry.guid}`,
+    guid: entry.guid,
+    event: entry.event,
+    deliveryId: entry.deliveryId,
+    firstDeliveredAt: entry.firstDeliveredAt,
+    redeliveries: entry.redeliveries,
+    abandoned: entry.abandoned === true,
     expiresAt: epochSeconds(entry.firstDeliveredAt + ENTRY_TTL_MS),
+    ...(entry.action !== null && { action: entry.action }),
+    ...(entry.lastRedeliveredAt !== undefined && { lastRedeliveredAt: entry.lastRedeliveredAt }),
+    ...(entry.redeliveredAfterId !== undefined && { redeliveredAfterId: entry.redeliveredAfterId }),
   };
-  if (entry.action !== null) item.action = { S: entry.action };
-  if (entry.lastRedeliveredAt !== undefined) item.lastRedeliveredAt = { N: String(entry.lastRedeliveredAt) };
-  if (entry.redeliveredAfterId !== undefined) item.redeliveredAfterId = { S: entry.redeliveredAfterId };
-  return item;
 }
 
 function fromItem(item: Item): PendingDelivery {
   const entry: PendingDelivery = {
-    guid: item.guid?.S ?? '',
-    event: item.event?.S ?? '',
-    action: item.action?.S ?? null,
-    deliveryId: item.deliveryId?.S ?? '0',
-    firstDeliveredAt: Number(item.firstDeliveredAt?.N ?? 0),
-    redeliveries: Number(item.redeliveries?.N ?? 0),
+    guid: String(item.guid ?? ''),
+    event: String(item.event ?? ''),
+    action: typeof item.action === 'string' ? item.action : null,
+    deliveryId: String(item.deliveryId ?? '0'),
+    firstDeliveredAt: Number(item.firstDeliveredAt ?? 0),
+    redeliveries: Number(item.redeliveries ?? 0),
   };
-  if (item.lastRedeliveredAt?.N !== undefined) entry.lastRedeliveredAt = Number(item.lastRedeliveredAt.N);
-  if (item.redeliveredAfterId?.S !== undefined) entry.redeliveredAfterId = item.redeliveredAfterId.S;
-  if (item.abandoned?.BOOL) entry.abandoned = true;
+  if (item.lastRedeliveredAt !== undefined) entry.lastRedeliveredAt = Number(item.lastRedeliveredAt);
+  if (typeof item.redeliveredAfterId === 'string') entry.redeliveredAfterId = item.redeliveredAfterId;
+  if (item.abandoned === true) entry.abandoned = true;
   return entry;
 }

@@ -21,7 +21,11 @@ export type IndexerConfig = Pick<
 >;
 
 /** Waits that fit several attempts inside the function's 30 s timeout. */
-export const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 2_000 };
+/**
+ * Waits between attempts, and the longest Retry-After waited for: the indexer has 30 s, and a 429 asking
+ * for more than 10 s is left to the workflow's own Retry, which comes back later without holding a Lambda.
+ */
+export const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 2_000, maxRetryAfterMs: 10_000 };
 
 export class EventIndexer {
   #templateReady: Promise<void> | undefined;

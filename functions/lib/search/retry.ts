@@ -1,15 +1,13 @@
 import { errors } from '@opensearch-project/opensearch';
+import {
+  parseRetryAfter,
+  RetriesExhausted,
+  type RetryClassifier,
+  type RetryPolicy,
+  retrying,
+} from '../retry';
 
-export interface RetryPolicy {
-  /** Attempts in all, counting the first. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Replaceable so tests can observe the waits. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Called before each wait, for logging. */
-  onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
-}
+export type { RetryPolicy } from '../retry';
 
 /** The step fails with this after the last attempt; the workflow's own Retry may try again later. */
 export class SearchUnavailable extends Error {
@@ -36,37 +34,34 @@ export function isThrottling(error: unknown): boolean {
   return error instanceof errors.ResponseError && error.statusCode === 429;
 }
 
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const searchErrors: RetryClassifier = {
+  isRetryable: isTransient,
+  retryAfterMs: (error) =>
+    error instanceof errors.ResponseError
+      ? parseRetryAfter(error.headers?.['retry-after'] as string | undefined)
+      : undefined,
+};
 
 /**
- * Exponential backoff with full jitter, honouring a 429's Retry-After. Hand-written because the client's
- * built-in retry has no backoff and skips 429, and the AWS SDK's retry strategies are tied to its own
- * middleware stack; this is the dozen lines the indexer needs.
+ * OpenSearch calls retried with the project's retry loop (../retry.ts): throttling, 5xx, timeouts and
+ * connection failures, honouring a 429's Retry-After. The client's built-in retry has no backoff and
+ * skips 429, so it is not used.
  */
 export async function withRetry<T>(operation: () => Promise<T>, policy: RetryPolicy): Promise<T> {
-  const sleep = policy.sleep ?? wait;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (!isTransient(error)) throw new SearchRejected(describeSearchError(error), { cause: error });
-      if (attempt >= policy.maxAttempts) {
-        throw new SearchUnavailable(`${describeSearchError(error)} after ${attempt} attempts`, {
-          cause: error,
-        });
-      }
-      const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      const delay = Math.min(policy.maxDelayMs, Math.max(Math.random() * backoff, retryAfterMs(error)));
-      policy.onRetry?.(attempt, delay, error);
-      await sleep(delay);
+  try {
+    return await retrying(operation, policy, searchErrors);
+  } catch (error) {
+    if (error instanceof RetriesExhausted) {
+      const why = error.reason === 'attempts' ? '' : ', which asked to wait longer than the step can';
+      throw new SearchUnavailable(
+        `${describeSearchError(error.cause)} after ${error.attempts} attempts${why}`,
+        {
+          cause: error.cause,
+        },
+      );
     }
+    throw new SearchRejected(describeSearchError(error), { cause: error });
   }
-}
-
-function retryAfterMs(error: unknown): number {
-  if (!(error instanceof errors.ResponseError)) return 0;
-  const seconds = Number(error.headers?.['retry-after']);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }
 
 /** Status and OpenSearch's error type only: the reason text can quote document content. */

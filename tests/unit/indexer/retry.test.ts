@@ -74,6 +74,30 @@ describe('OpenSearch failures', () => {
     expect(waits).toEqual([1000]);
   });
 
+  it('waits as long as a 429 asks even above the backoff ceiling, up to the 10 s the step can spare', async () => {
+    const { result, waits } = await indexAgainst([
+      { ...openSearchError(429, 'too_many_requests'), headers: { 'retry-after': '7' } },
+      indexed(index, id),
+    ]);
+
+    expect(result?.result).toBe('created');
+    expect(waits).toEqual([7000]);
+  });
+
+  it('fails at once when a 429 asks for a longer wait than the step can spare, leaving it to the workflow', async () => {
+    const { error, documentPuts, waits } = await indexAgainst([
+      { ...openSearchError(429, 'too_many_requests'), headers: { 'retry-after': '60' } },
+      indexed(index, id),
+    ]);
+
+    expect(error).toBeInstanceOf(SearchUnavailable);
+    expect((error as Error).message).toBe(
+      'OpenSearch answered 429 (too_many_requests) after 1 attempts, which asked to wait longer than the step can',
+    );
+    expect(documentPuts).toBe(1);
+    expect(waits).toEqual([]);
+  });
+
   it.each([500, 502, 503, 504])('retries a %i', async (status) => {
     const { result, documentPuts } = await indexAgainst([
       openSearchError(status, 'exception'),
