@@ -2,11 +2,11 @@ import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
+  type Route53Client,
 } from '@aws-sdk/client-route-53';
 import { route53Client } from '../clients/route53';
 import { type RecordType, sameAddress } from './addresses';
 import { sameName } from './names';
-import { type RetryPolicy, ROUTE53_RETRY, withRoute53Retry } from './retry';
 
 export interface AddressRecord {
   hostedZoneId: string;
@@ -29,20 +29,16 @@ export class RecordConflict extends Error {
 /** The simple record set of this name and type, if there is one. */
 export async function readRecord(
   target: Pick<AddressRecord, 'hostedZoneId' | 'name' | 'type'>,
-  retry: RetryPolicy = ROUTE53_RETRY,
+  client: Route53Client = route53Client,
 ): Promise<ResourceRecordSet | undefined> {
   // Record sets are listed in (name, type) order from the start point: the first one is ours only if it matches.
-  const page = await withRoute53Retry(
-    () =>
-      route53Client.send(
-        new ListResourceRecordSetsCommand({
-          HostedZoneId: target.hostedZoneId,
-          StartRecordName: target.name,
-          StartRecordType: target.type,
-          MaxItems: 1,
-        }),
-      ),
-    retry,
+  const page = await client.send(
+    new ListResourceRecordSetsCommand({
+      HostedZoneId: target.hostedZoneId,
+      StartRecordName: target.name,
+      StartRecordType: target.type,
+      MaxItems: 1,
+    }),
   );
   const first = page.ResourceRecordSets?.[0];
   return first && sameName(first.Name, target.name) && first.Type === target.type ? first : undefined;
@@ -63,36 +59,32 @@ function holds(current: ResourceRecordSet, target: AddressRecord): boolean {
 export async function ensureAddressRecord(
   target: AddressRecord,
   comment: string,
-  retry: RetryPolicy = ROUTE53_RETRY,
+  client: Route53Client = route53Client,
 ): Promise<RecordOutcome> {
-  const current = await readRecord(target, retry);
+  const current = await readRecord(target, client);
   if (current?.AliasTarget || current?.SetIdentifier) {
     throw new RecordConflict(`${target.name} ${target.type} is an alias or routing-policy record`);
   }
   if (current && holds(current, target)) return { outcome: 'unchanged' };
   try {
-    const result = await withRoute53Retry(
-      () =>
-        route53Client.send(
-          new ChangeResourceRecordSetsCommand({
-            HostedZoneId: target.hostedZoneId,
-            ChangeBatch: {
-              Comment: comment,
-              Changes: [
-                {
-                  Action: 'UPSERT',
-                  ResourceRecordSet: {
-                    Name: target.name,
-                    Type: target.type,
-                    TTL: target.ttl,
-                    ResourceRecords: [{ Value: target.value }],
-                  },
-                },
-              ],
+    const result = await client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: target.hostedZoneId,
+        ChangeBatch: {
+          Comment: comment,
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: {
+                Name: target.name,
+                Type: target.type,
+                TTL: target.ttl,
+                ResourceRecords: [{ Value: target.value }],
+              },
             },
-          }),
-        ),
-      retry,
+          ],
+        },
+      }),
     );
     return { outcome: 'changed', changeId: result.ChangeInfo?.Id ?? '' };
   } catch (error) {

@@ -6,7 +6,6 @@ import { type DnsPolicy, loadDnsPolicy } from './policy';
 import { type AddressRecord, ensureAddressRecord, RecordConflict } from './records';
 import { type ReportVersion, type ReportVersionStore, ReportVersions, sameVersion } from './report-version';
 import { type DnsResultDetail, publishDnsResult } from './result-event';
-import { type RetryPolicy, ROUTE53_RETRY } from './retry';
 import { type DnsRequest, validateDnsRequest } from './validation';
 
 export interface UpdaterConfig {
@@ -15,7 +14,6 @@ export interface UpdaterConfig {
   hostedZoneId: string;
   recordTtl: number;
   eventBusName: string;
-  retry: RetryPolicy;
   /** The last report applied to each record, so that an older one never wins. */
   versions: ReportVersionStore;
 }
@@ -38,7 +36,6 @@ export function loadUpdaterConfig(env: Env = process.env): UpdaterConfig {
     hostedZoneId,
     recordTtl,
     eventBusName: requireEnv('EVENT_BUS_NAME', env),
-    retry: ROUTE53_RETRY,
     // Versions live in the idempotency table; with dynamic DNS off no record is ever written.
     versions: new ReportVersions(policy ? requireEnv('IDEMPOTENCY_TABLE', env) : ''),
   };
@@ -117,7 +114,6 @@ async function apply(envelope: Envelope, payload: unknown, config: UpdaterConfig
     const applied = await ensureAddressRecord(
       { ...target, value: request.ip, ttl: config.recordTtl },
       `ddns ${request.uuid}`,
-      config.retry,
     );
     const newer = await settleOnNewest(target, ours, config);
     if (newer) {
@@ -166,11 +162,7 @@ async function settleOnNewest(
   for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
     const latest = await config.versions.latest(target);
     if (latest === undefined || sameVersion(latest, applied)) return applied === ours ? undefined : applied;
-    await ensureAddressRecord(
-      { ...target, value: latest.ip, ttl: config.recordTtl },
-      `ddns ${latest.uuid}`,
-      config.retry,
-    );
+    await ensureAddressRecord({ ...target, value: latest.ip, ttl: config.recordTtl }, `ddns ${latest.uuid}`);
     applied = latest;
   }
   throw new VersionsUnsettled(`${target.name} ${target.type}: versions changed ${MAX_SETTLE_ROUNDS} times`);

@@ -2,17 +2,13 @@ import {
   ChangeResourceRecordSetsCommand,
   InvalidChangeBatch,
   ListResourceRecordSetsCommand,
-  PriorRequestNotComplete,
   Route53Client,
-  ThrottlingException,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ensureAddressRecord, RecordConflict } from '../../../functions/lib/dns/records';
-import type { RetryPolicy } from '../../../functions/lib/dns/retry';
 
 const route53 = mockClient(Route53Client);
-const fastRetry: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 };
 const target = {
   hostedZoneId: 'Z0TEST',
   name: 'nas.home.example.com',
@@ -35,12 +31,6 @@ function holding(
   };
 }
 
-const priorRequest = () =>
-  new PriorRequestNotComplete({
-    message: 'The request was rejected because Route 53 was still processing a prior request.',
-    $metadata: { httpStatusCode: 400 },
-  });
-
 beforeEach(() => route53.reset());
 
 describe('ensureAddressRecord', () => {
@@ -48,7 +38,7 @@ describe('ensureAddressRecord', () => {
     route53.on(ListResourceRecordSetsCommand).resolves(holding('198.51.100.1'));
     route53.on(ChangeResourceRecordSetsCommand).resolves(changed);
 
-    const outcome = await ensureAddressRecord(target, 'ddns 1', fastRetry);
+    const outcome = await ensureAddressRecord(target, 'ddns 1');
 
     expect(outcome).toEqual({ outcome: 'changed', changeId: '/change/C123' });
     expect(route53).toHaveReceivedCommandWith(ListResourceRecordSetsCommand, {
@@ -80,7 +70,7 @@ describe('ensureAddressRecord', () => {
   it('sends no change when the record already holds the address with the TTL', async () => {
     route53.on(ListResourceRecordSetsCommand).resolves(holding('93.184.216.34'));
 
-    const outcome = await ensureAddressRecord(target, 'ddns 2', fastRetry);
+    const outcome = await ensureAddressRecord(target, 'ddns 2');
 
     expect(outcome).toEqual({ outcome: 'unchanged' });
     expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 0);
@@ -91,11 +81,7 @@ describe('ensureAddressRecord', () => {
       .on(ListResourceRecordSetsCommand)
       .resolves(holding('2001:0DB8:0000::0001', 60, 'nas.home.example.com.', 'AAAA'));
 
-    const outcome = await ensureAddressRecord(
-      { ...target, type: 'AAAA', value: '2001:db8::1' },
-      'ddns 3',
-      fastRetry,
-    );
+    const outcome = await ensureAddressRecord({ ...target, type: 'AAAA', value: '2001:db8::1' }, 'ddns 3');
 
     expect(outcome).toEqual({ outcome: 'unchanged' });
   });
@@ -110,57 +96,10 @@ describe('ensureAddressRecord', () => {
     route53.on(ListResourceRecordSetsCommand).resolves(listing);
     route53.on(ChangeResourceRecordSetsCommand).resolves(changed);
 
-    const outcome = await ensureAddressRecord(target, 'ddns 4', fastRetry);
+    const outcome = await ensureAddressRecord(target, 'ddns 4');
 
     expect(outcome.outcome).toBe('changed');
     expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
-  });
-
-  it('retries PriorRequestNotComplete, then succeeds', async () => {
-    route53.on(ListResourceRecordSetsCommand).resolves(holding('198.51.100.1'));
-    route53
-      .on(ChangeResourceRecordSetsCommand)
-      .rejectsOnce(priorRequest())
-      .rejectsOnce(priorRequest())
-      .resolves(changed);
-
-    const outcome = await ensureAddressRecord(target, 'ddns 5', fastRetry);
-
-    expect(outcome.outcome).toBe('changed');
-    expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 3);
-  });
-
-  it('retries throttling on the read and on the change', async () => {
-    const throttled = new ThrottlingException({
-      message: 'Rate exceeded',
-      $metadata: { httpStatusCode: 400 },
-    });
-    const plainThrottling = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
-    route53.on(ListResourceRecordSetsCommand).rejectsOnce(throttled).resolves(holding('198.51.100.1'));
-    route53.on(ChangeResourceRecordSetsCommand).rejectsOnce(plainThrottling).resolves(changed);
-
-    const outcome = await ensureAddressRecord(target, 'ddns 6', fastRetry);
-
-    expect(outcome.outcome).toBe('changed');
-    expect(route53).toHaveReceivedCommandTimes(ListResourceRecordSetsCommand, 2);
-    expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
-  });
-
-  it('gives up after the last attempt and throws the error, so the task can be retried later', async () => {
-    route53.on(ListResourceRecordSetsCommand).resolves(holding('198.51.100.1'));
-    route53.on(ChangeResourceRecordSetsCommand).rejects(priorRequest());
-
-    await expect(ensureAddressRecord(target, 'ddns 7', fastRetry)).rejects.toThrow(PriorRequestNotComplete);
-    expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, fastRetry.maxAttempts);
-  });
-
-  it('does not retry other errors', async () => {
-    route53
-      .on(ListResourceRecordSetsCommand)
-      .rejects(Object.assign(new Error('no zone'), { name: 'NoSuchHostedZone' }));
-
-    await expect(ensureAddressRecord(target, 'ddns 8', fastRetry)).rejects.toThrow('no zone');
-    expect(route53).toHaveReceivedCommandTimes(ListResourceRecordSetsCommand, 1);
   });
 
   it('turns an InvalidChangeBatch into a RecordConflict, without retrying', async () => {
@@ -174,7 +113,7 @@ describe('ensureAddressRecord', () => {
       }),
     );
 
-    await expect(ensureAddressRecord(target, 'ddns 9', fastRetry)).rejects.toThrow(RecordConflict);
+    await expect(ensureAddressRecord(target, 'ddns 9')).rejects.toThrow(RecordConflict);
     expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 1);
   });
 
@@ -191,9 +130,7 @@ describe('ensureAddressRecord', () => {
       MaxItems: 1,
     });
 
-    await expect(ensureAddressRecord(target, 'ddns 10', fastRetry)).rejects.toThrow(
-      'alias or routing-policy',
-    );
+    await expect(ensureAddressRecord(target, 'ddns 10')).rejects.toThrow('alias or routing-policy');
     expect(route53).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 0);
   });
 });

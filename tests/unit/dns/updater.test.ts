@@ -54,7 +54,6 @@ class VersionsInMemory implements ReportVersionStore {
 
 const config: UpdaterConfig = {
   ...loadUpdaterConfig(env),
-  retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
   versions: new VersionsInMemory(),
 };
 const envelope = (fixture: unknown): Envelope => parseEnvelope(structuredClone(fixture));
