@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { type Envelope, partitionKey } from '../functions/lib/envelope';
+import { partitionKey } from '../functions/lib/envelope';
 import { listen } from '../local/servers';
+import { githubEnvelopes, kinesisBatch } from './kinesis-batch';
 import type { BenchRow } from './types';
 
 /**
@@ -14,48 +15,6 @@ import type { BenchRow } from './types';
 const LATENCY_MS = Number(process.env.BENCH_SFN_LATENCY_MS ?? 150);
 const BATCH_SIZE = 100;
 const BATCHES = 3;
-
-const githubExamples = require('@octokit/webhooks-examples') as {
-  name: string;
-  examples: Record<string, unknown>[];
-}[];
-
-function envelopes(): Envelope[] {
-  const all = githubExamples.flatMap(({ name, examples }) => examples.map((payload) => ({ name, payload })));
-  return Array.from({ length: BATCH_SIZE }, (_, index) => {
-    const { name, payload } = all[index % all.length] as (typeof all)[number];
-    return {
-      id: `throughput-${index}`,
-      source: 'github',
-      type: name,
-      subject: `octo-org/repository-${index}`,
-      receivedAt: '2026-05-04T09:00:00.000Z',
-      payload,
-      meta: {},
-    };
-  });
-}
-
-function batch(keyOf: (envelope: Envelope) => string): KinesisStreamEvent {
-  return {
-    Records: envelopes().map((envelope, index) => ({
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: keyOf(envelope),
-        sequenceNumber: String(49656338934251207841629472318560000000000000000000000000n + BigInt(index)),
-        data: Buffer.from(JSON.stringify(envelope)).toString('base64'),
-        approximateArrivalTimestamp: 1777885200,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `shardId-000000000000:${index}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: 'arn:aws:iam::123456789012:role/dispatcher',
-      awsRegion: 'us-east-1',
-      eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/webhook-stream',
-    })),
-  };
-}
 
 /** StartSyncExecution (AWS JSON 1.0) answered SUCCEEDED after the latency; counts calls in flight. */
 function stubStepFunctions(): { server: Server; mostInFlight: () => number } {
@@ -114,8 +73,12 @@ export async function run(): Promise<BenchRow[]> {
       }
       return (BATCHES * BATCH_SIZE) / ((performance.now() - started) / 1000);
     };
-    const oneRepository = await eventsPerSecond(batch(() => 'github:octo-org/busy-ci'));
-    const spread = await eventsPerSecond(batch(partitionKey));
+    const envelopes = githubEnvelopes(BATCH_SIZE, 'throughput').map((envelope, index) => ({
+      ...envelope,
+      subject: `octo-org/repository-${index}`,
+    }));
+    const oneRepository = await eventsPerSecond(kinesisBatch(envelopes, () => 'github:octo-org/busy-ci'));
+    const spread = await eventsPerSecond(kinesisBatch(envelopes, partitionKey));
     const note = `${BATCH_SIZE}-record batches, executions answer after ${LATENCY_MS} ms, concurrency ${concurrency}`;
     return [
       { name: 'dispatcher throughput, one repository', value: oneRepository, unit: 'events/s', note },

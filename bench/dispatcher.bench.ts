@@ -1,56 +1,11 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type * as SfnClientModule from '../functions/lib/clients/sfn';
-import { type Envelope, partitionKey } from '../functions/lib/envelope';
+import { partitionKey } from '../functions/lib/envelope';
 import { cpuMicrosPerCall } from './cpu';
+import { githubEnvelopes, kinesisBatch } from './kinesis-batch';
 import type { BenchRow } from './types';
 
-interface ExampleGroup {
-  name: string;
-  examples: Record<string, unknown>[];
-}
-
 const BATCH_SIZE = 100;
-
-/** 100 envelopes of real GitHub payloads (every example in turn), as ingest would put them on the stream. */
-function envelopes(): Envelope[] {
-  const groups = require('@octokit/webhooks-examples') as ExampleGroup[];
-  const all = groups.flatMap(({ name, examples }) => examples.map((payload) => ({ name, payload })));
-  return Array.from({ length: BATCH_SIZE }, (_, index) => {
-    const { name, payload } = all[index % all.length] as (typeof all)[number];
-    const repository = payload.repository as { full_name?: string } | undefined;
-    return {
-      id: `bench-${index}`,
-      source: 'github',
-      type: name,
-      ...(typeof payload.action === 'string' ? { action: payload.action } : {}),
-      subject: repository?.full_name ?? '-',
-      receivedAt: '2026-05-04T09:00:00.000Z',
-      payload,
-      meta: { hookId: '292201938' },
-    };
-  });
-}
-
-function batch(keyOf: (envelope: Envelope) => string): KinesisStreamEvent {
-  return {
-    Records: envelopes().map((envelope, index) => ({
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: keyOf(envelope),
-        sequenceNumber: String(49656338934251207841629472318560000000000000000000000000n + BigInt(index)),
-        data: Buffer.from(JSON.stringify(envelope)).toString('base64'),
-        approximateArrivalTimestamp: 1777885200,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `shardId-000000000000:${index}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: 'arn:aws:iam::123456789012:role/dispatcher',
-      awsRegion: 'us-east-1',
-      eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/webhook-stream',
-    })),
-  };
-}
 
 const context = {
   callbackWaitsForEmptyEventLoop: false,
@@ -83,8 +38,11 @@ export async function run(): Promise<BenchRow[]> {
 
   const rows: BenchRow[] = [];
   const cases: [string, KinesisStreamEvent][] = [
-    ['one key per repository', batch(partitionKey)],
-    ['all one key', batch(() => 'github:Codertocat/Hello-World')],
+    ['one key per repository', kinesisBatch(githubEnvelopes(BATCH_SIZE, 'bench'), partitionKey)],
+    [
+      'all one key',
+      kinesisBatch(githubEnvelopes(BATCH_SIZE, 'bench'), () => 'github:Codertocat/Hello-World'),
+    ],
   ];
   for (const [label, event] of cases) {
     const bytes = event.Records.reduce((sum, record) => sum + record.kinesis.data.length, 0);
