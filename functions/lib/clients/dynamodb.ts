@@ -1,4 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
-export const dynamodbClient = tracer.captureAWSv3Client(new DynamoDBClient({}));
+export const dynamodbClient = traced(new DynamoDBClient({}));

@@ -1,4 +1,4 @@
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
-export const route53Client = tracer.captureAWSv3Client(new Route53Client({}));
+export const route53Client = traced(new Route53Client({}));

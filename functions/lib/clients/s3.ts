@@ -1,4 +1,4 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
-export const s3Client = tracer.captureAWSv3Client(new S3Client({}));
+export const s3Client = traced(new S3Client({}));
