@@ -50,7 +50,8 @@ export function instrument<TEvent, TResult>(
   handler: (event: TEvent, context: Context) => Promise<TResult>,
   ...extra: middy.MiddlewareObj<TEvent, TResult>[]
 ): MiddyfiedHandler<TEvent, TResult> {
-  let wrapped = middy<TEvent, TResult>(handler);
+  // No early-timeout timer: it costs a timer per invocation, and Lambda's own timeout ends a stuck one.
+  let wrapped = middy<TEvent, TResult>(handler, { timeoutEarlyInMillis: 0 });
   if (tracer) {
     const { captureLambdaHandler } =
       require('@aws-lambda-powertools/tracer/middleware') as typeof import('@aws-lambda-powertools/tracer/middleware');
