@@ -49,6 +49,8 @@ export interface LocalPipelineOptions {
   onActivity?: (line: string) => void;
   /** Problems of the pipeline itself (a poller that cannot reach the stream...). Default: console.error */
   onError?: (error: unknown) => void;
+  /** Endpoints the functions are given instead of the emulators' own (the cost benchmark counts requests). */
+  functionEndpoints?: (endpoints: Record<string, string>) => Promise<Record<string, string>>;
 }
 
 export interface LocalPipeline {
@@ -191,7 +193,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const specs = functionSpecs({
       env,
-      endpoints,
+      endpoints: options.functionEndpoints ? await options.functionEndpoints({ ...endpoints }) : endpoints,
       template,
       logLevel: (options.logLevel ?? env.LOG_LEVEL ?? 'WARN').toUpperCase(),
       maxConcurrency: options.functionConcurrency ?? 4,

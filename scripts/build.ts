@@ -1,7 +1,25 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { esbuildFunctions, projectRoot } from './template';
+import { type BuildOptions, build } from 'esbuild';
+import { type EsbuildFunction, esbuildFunctions, projectRoot } from './template';
+
+/** esbuild options for one function, from the template's esbuild Metadata, as `sam build` passes them. */
+export function buildOptions(fn: EsbuildFunction, outfile: string): BuildOptions {
+  return {
+    entryPoints: [join(projectRoot, fn.entryPoint)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: fn.format,
+    minify: fn.minify,
+    target: fn.target,
+    sourcemap: fn.sourcemap,
+    sourcesContent: fn.sourcesContent,
+    ...(fn.mainFields && { mainFields: fn.mainFields }),
+    external: fn.external,
+    logLevel: 'warning',
+  };
+}
 
 /**
  * Bundles every function exactly as `sam build` does from the template's esbuild Metadata, into
@@ -13,18 +31,7 @@ export async function buildAll(outRoot = join(projectRoot, 'dist')): Promise<Rec
   await Promise.all(
     esbuildFunctions().map(async (fn) => {
       const outfile = join(outRoot, fn.logicalId, 'handler.js');
-      await build({
-        entryPoints: [join(projectRoot, fn.entryPoint)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: fn.format,
-        minify: fn.minify,
-        target: fn.target,
-        sourcemap: fn.sourcemap,
-        external: fn.external,
-        logLevel: 'warning',
-      });
+      await build(buildOptions(fn, outfile));
       outputs[fn.logicalId] = outfile;
     }),
   );

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { kinesisClient } from '../functions/lib/clients/kinesis';
-import { s3Client } from '../functions/lib/clients/s3';
+import { s3 } from '../functions/lib/clients/s3';
 import { sqsClient } from '../functions/lib/clients/sqs';
 import { type FailureMessage, queueMessages, type ReplayWindow, redrive } from './lib/redrive';
 import { replay } from './lib/replay/replay';
@@ -60,7 +60,7 @@ async function main(): Promise<number> {
       recoverFromLake: (window: ReplayWindow) =>
         replay(
           { from: lake, stream: window.streamName, since: window.since, until: window.until, dryRun: false },
-          { s3: s3Client, kinesis: kinesisClient },
+          { s3: s3().client, kinesis: kinesisClient },
         ),
     }),
   });

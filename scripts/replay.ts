@@ -1,7 +1,7 @@
 // First: with --local it points the SDK at the local emulators before the client modules below load.
 import './lib/replay/local-bootstrap';
 import { kinesisClient } from '../functions/lib/clients/kinesis';
-import { s3Client } from '../functions/lib/clients/s3';
+import { s3 } from '../functions/lib/clients/s3';
 import { parseReplayArgs, REPLAY_USAGE, UsageError } from './lib/replay/options';
 import { stderrProgress } from './lib/replay/progress';
 import { formatSummary, replay } from './lib/replay/replay';
@@ -12,7 +12,11 @@ async function main(): Promise<number> {
     console.log(REPLAY_USAGE);
     return 0;
   }
-  const summary = await replay(options, { s3: s3Client, kinesis: kinesisClient, progress: stderrProgress() });
+  const summary = await replay(options, {
+    s3: s3().client,
+    kinesis: kinesisClient,
+    progress: stderrProgress(),
+  });
   console.log(formatSummary(summary, options.dryRun));
   return summary.failed > 0 ? 1 : 0;
 }

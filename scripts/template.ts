@@ -68,7 +68,17 @@ export interface EsbuildFunction {
   minify: boolean;
   target: string;
   sourcemap: boolean;
+  /** Whether the source map embeds the sources (esbuild's default, true). */
+  sourcesContent: boolean;
+  /** package.json fields tried in order when resolving a package (sam build passes them to esbuild). */
+  mainFields?: string[];
   external: string[];
+}
+
+/** sam build takes list properties as a YAML list or a comma-separated string. */
+function listProperty(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : String(value).split(',');
+  return items.map((item) => String(item).trim()).filter(Boolean);
 }
 
 /** Every function the template builds with esbuild, with the build settings `sam build` will use. */
@@ -91,6 +101,8 @@ export function esbuildFunctions(template = loadTemplate()): EsbuildFunction[] {
         minify: props.Minify === true,
         target: String(props.Target ?? 'es2022'),
         sourcemap: props.Sourcemap === true,
+        sourcesContent: props.SourcesContent !== false,
+        ...(props.MainFields !== undefined && { mainFields: listProperty(props.MainFields) }),
         external: (props.External as string[] | undefined) ?? [],
       };
     });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from './clients/s3';
+import { s3 } from './clients/s3';
 import type { Envelope, PayloadRef } from './envelope';
 
 /**
@@ -9,8 +8,9 @@ import type { Envelope, PayloadRef } from './envelope';
  */
 export async function storePayload(bucket: string, key: string, body: Buffer): Promise<PayloadRef> {
   const sha256 = createHash('sha256').update(body).digest('hex');
-  await s3Client.send(
-    new PutObjectCommand({
+  const { sdk, client } = s3();
+  await client.send(
+    new sdk.PutObjectCommand({
       Bucket: bucket,
       Key: key,
       Body: body,
@@ -23,7 +23,8 @@ export async function storePayload(bucket: string, key: string, body: Buffer): P
 
 /** Best effort: removes a stored payload whose envelope never reached the stream. */
 export async function discardPayload(ref: PayloadRef): Promise<void> {
-  await s3Client.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+  const { sdk, client } = s3();
+  await client.send(new sdk.DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
 }
 
 export class PayloadIntegrityError extends Error {
@@ -34,7 +35,8 @@ export class PayloadIntegrityError extends Error {
 export async function loadPayload(envelope: Pick<Envelope, 'payload' | 'payloadRef'>): Promise<unknown> {
   if (!envelope.payloadRef) return envelope.payload;
   const { bucket, key, sha256 } = envelope.payloadRef;
-  const object = await s3Client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const { sdk, client } = s3();
+  const object = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!object.Body) throw new PayloadIntegrityError(`s3://${bucket}/${key} has no body`);
   const bytes = Buffer.from(await object.Body.transformToByteArray());
   const actual = createHash('sha256').update(bytes).digest('hex');

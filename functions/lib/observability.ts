@@ -2,8 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 
@@ -17,33 +16,63 @@ export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'WebhookPipeline',
   logger,
 });
-export const tracer = new Tracer();
 
 /**
- * Wraps a handler with context-aware logging, metrics flushing and tracing. Every exported Lambda
- * handler is the result of this function. `extra` lets a handler add its own middlewares (for example
- * idempotency) inside the observability ones.
+ * Whether this process records traces: Powertools' own rule (off when POWERTOOLS_TRACE_ENABLED is false,
+ * outside Lambda, under `sam local` or Amplify's mock), decided before the tracer is loaded.
+ */
+export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() === 'false') return false;
+  const executionEnv = env.AWS_EXECUTION_ENV ?? '';
+  return executionEnv !== '' && executionEnv !== 'AWS_Lambda_amplify-mock' && !env.AWS_SAM_LOCAL;
+}
+
+/**
+ * The tracer, only where tracing is on. Loaded with require rather than imported: loading the tracer
+ * loads the X-Ray SDK, which installs async hooks that tax every await, a cost a function that does not
+ * trace should not pay. The bundle still carries it, unevaluated, for stacks that switch tracing on.
+ */
+export const tracer: Tracer | undefined = tracingEnabled()
+  ? new (require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer')).Tracer()
+  : undefined;
+
+/** An AWS SDK v3 client, with its calls traced where tracing is on. Every client is wrapped by this. */
+export function traced<TClient>(client: TClient): TClient {
+  return tracer ? tracer.captureAWSv3Client(client) : client;
+}
+
+/**
+ * Wraps a handler with context-aware logging, metrics flushing and, where on, tracing. Every exported
+ * Lambda handler is the result of this function. `extra` lets a handler add its own middlewares (for
+ * example idempotency) inside the observability ones.
  */
 export function instrument<TEvent, TResult>(
   handler: (event: TEvent, context: Context) => Promise<TResult>,
   ...extra: middy.MiddlewareObj<TEvent, TResult>[]
 ): MiddyfiedHandler<TEvent, TResult> {
-  let wrapped = middy<TEvent, TResult>(handler)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+  // No early-timeout timer: it costs a timer per invocation, and Lambda's own timeout ends a stuck one.
+  let wrapped = middy<TEvent, TResult>(handler, { timeoutEarlyInMillis: 0 });
+  if (tracer) {
+    const { captureLambdaHandler } =
+      require('@aws-lambda-powertools/tracer/middleware') as typeof import('@aws-lambda-powertools/tracer/middleware');
+    wrapped = wrapped.use(captureLambdaHandler(tracer));
+  }
+  wrapped = wrapped.use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
   for (const middleware of extra) wrapped = wrapped.use(middleware);
   return wrapped;
 }
 
 /**
- * Counts one occurrence both in the function's aggregate metric (what alarms watch) and in a breakdown
- * by the given dimensions (what dashboards slice by, e.g. source and reason). CloudWatch treats each
- * dimension set as its own series, so the aggregate cannot be derived from the breakdown in an alarm.
+ * Counts the invocation's outcome both in the function's aggregate metric (what alarms watch) and in a
+ * breakdown by the given dimensions (what dashboards slice by, e.g. source and reason). CloudWatch treats
+ * each dimension set as its own series, so the aggregate cannot be derived from the breakdown in an
+ * alarm. Both dimension sets go in the invocation's one metrics document (EMF allows several per
+ * document), rather than a second document per request. Call it once per invocation: every metric of the
+ * invocation is published under both sets.
  */
 export function countWithBreakdown(name: string, dimensions: Record<string, string>): void {
   metrics.addMetric(name, MetricUnit.Count, 1);
-  const breakdown = metrics.singleMetric();
-  for (const [key, value] of Object.entries(dimensions)) breakdown.addDimension(key, value);
-  breakdown.addMetric(name, MetricUnit.Count, 1);
+  // An empty set is the default dimensions alone (service): the aggregate series.
+  metrics.addDimensions({});
+  metrics.addDimensions(dimensions);
 }

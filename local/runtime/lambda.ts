@@ -12,7 +12,15 @@ export interface LambdaError {
   trace?: string[];
 }
 
-export type InvokeOutcome = { ok: true; payload: unknown } | { ok: false; error: LambdaError };
+/** How long the handler ran, and how much of that its thread was busy rather than waiting. */
+export interface InvokeStats {
+  durationMs: number;
+  activeMs: number;
+}
+
+export type InvokeOutcome = ({ ok: true; payload: unknown } | { ok: false; error: LambdaError }) & {
+  stats?: InvokeStats;
+};
 
 export interface FunctionSpec {
   logicalId: string;
@@ -156,12 +164,18 @@ export class LocalLambda {
         done();
         this.drain();
       };
-      const onMessage = (message: { id: string; payload?: string; error?: LambdaError }) => {
+      const onMessage = (message: {
+        id: string;
+        payload?: string;
+        error?: LambdaError;
+        stats?: InvokeStats;
+      }) => {
         if (message.id !== requestId) return;
+        const stats = message.stats ? { stats: message.stats } : {};
         settle(
           message.error
-            ? { ok: false, error: message.error }
-            : { ok: true, payload: JSON.parse(message.payload ?? 'null') },
+            ? { ok: false, error: message.error, ...stats }
+            : { ok: true, payload: JSON.parse(message.payload ?? 'null'), ...stats },
         );
       };
       const timer = setTimeout(() => {

@@ -5,6 +5,7 @@
  * worker thread under tsx, jest and plain node alike. Events and results cross as JSON text, as they do
  * through the Lambda runtime API.
  */
+const { performance } = require('node:perf_hooks');
 const { parentPort, workerData } = require('node:worker_threads');
 
 if (/--enable-source-maps/.test(process.env.NODE_OPTIONS || '')) process.setSourceMapsEnabled(true);
@@ -67,10 +68,18 @@ parentPort.on('message', async (message) => {
     parentPort.postMessage({ id: message.id, error: initError });
     return;
   }
+  // What Lambda would bill (the handler's duration) and how much of it this thread was busy (CPU-bound).
+  const started = performance.now();
+  const busy = performance.eventLoopUtilization();
+  const stats = () => ({
+    durationMs: performance.now() - started,
+    activeMs: performance.eventLoopUtilization(busy).active,
+  });
   try {
     const result = await run(JSON.parse(message.event), contextFor(message));
-    parentPort.postMessage({ id: message.id, payload: JSON.stringify(result === undefined ? null : result) });
+    const payload = JSON.stringify(result === undefined ? null : result);
+    parentPort.postMessage({ id: message.id, payload, stats: stats() });
   } catch (error) {
-    parentPort.postMessage({ id: message.id, error: describeError(error, 'Error') });
+    parentPort.postMessage({ id: message.id, error: describeError(error, 'Error'), stats: stats() });
   }
 });

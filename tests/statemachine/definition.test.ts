@@ -135,12 +135,12 @@ describe('statemachines/router.asl.json', () => {
 });
 
 describe('template: router and dispatcher', () => {
-  it('deploys the file as an Express workflow with tracing and a log group', () => {
+  it('deploys the file as an Express workflow with switchable tracing and a log group', () => {
     expect(stateMachine).toEqual(
       expect.objectContaining({
         Type: 'EXPRESS',
         DefinitionUri: 'statemachines/router.asl.json',
-        Tracing: { Enabled: true },
+        Tracing: { Enabled: { 'Fn::If': ['TraceRequests', true, false] } },
       }),
     );
     expect(stateMachine.Logging).toEqual(

@@ -42,10 +42,12 @@ describe('function conventions', () => {
     ([, r]) => r.Type === 'AWS::Serverless::Function',
   );
 
-  it('runs every function on nodejs22.x, arm64, with tracing', () => {
+  it('runs every function on nodejs22.x, arm64, with tracing behind one switch', () => {
     expect(globals.Runtime).toBe('nodejs22.x');
     expect(globals.Architectures).toEqual(['arm64']);
-    expect(globals.Tracing).toBe('Active');
+    expect(globals.Tracing).toEqual({ 'Fn::If': ['TraceRequests', 'Active', 'PassThrough'] });
+    const variables = (globals.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.POWERTOOLS_TRACE_ENABLED).toEqual({ Ref: 'TracingEnabled' });
     for (const [, fn] of functions) {
       expect(fn.Properties?.Runtime ?? globals.Runtime).toBe('nodejs22.x');
     }
@@ -56,8 +58,11 @@ describe('function conventions', () => {
     expect(built.sort()).toEqual(functions.map(([id]) => id).sort());
     for (const fn of esbuildFunctions(template)) {
       expect(fn.entryPoint).toMatch(/^functions\/[a-z-]+\/handler\.ts$/);
-      expect(fn.sourcemap).toBe(true);
+      // A shipped source map makes sam build add --enable-source-maps, which every cold start pays for.
+      expect(fn.sourcemap).toBe(false);
+      expect(fn.mainFields).toEqual(['module', 'main']);
     }
+    expect(JSON.stringify(template.Globals)).not.toContain('--enable-source-maps');
   });
 
   it.each(functions)('%s logs to its own log group with a retention', (_id, fn) => {

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
-export const dynamodbClient = tracer.captureAWSv3Client(new DynamoDBClient({}));
+export const dynamodbClient = traced(new DynamoDBClient({}));
 
 /** The same client, converting items to and from plain objects. */
 export const dynamodbDocumentClient = DynamoDBDocumentClient.from(dynamodbClient);

@@ -1,4 +1,4 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
-export const eventbridgeClient = tracer.captureAWSv3Client(new EventBridgeClient({}));
+export const eventbridgeClient = traced(new EventBridgeClient({}));

@@ -1,4 +1,4 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
-export const firehoseClient = tracer.captureAWSv3Client(new FirehoseClient({}));
+export const firehoseClient = traced(new FirehoseClient({}));

@@ -1,6 +1,6 @@
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
 export interface Route53RetryPolicy {
   /** Attempts in all, counting the first. */
@@ -25,6 +25,6 @@ export function route53RetryStrategy(policy: Route53RetryPolicy): ConfiguredRetr
   );
 }
 
-export const route53Client = tracer.captureAWSv3Client(
+export const route53Client = traced(
   new Route53Client({ retryStrategy: route53RetryStrategy(ROUTE53_RETRY) }),
 );

@@ -1,4 +1,4 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
-export const snsClient = tracer.captureAWSv3Client(new SNSClient({}));
+export const snsClient = traced(new SNSClient({}));

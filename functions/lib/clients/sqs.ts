@@ -1,4 +1,4 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { tracer } from '../observability';
+import { traced } from '../observability';
 
-export const sqsClient = tracer.captureAWSv3Client(new SQSClient({}));
+export const sqsClient = traced(new SQSClient({}));
