@@ -73,7 +73,7 @@ describe('statemachines/router.asl.json', () => {
     expect(Object.keys(localSubstitutions()).sort()).toEqual(substitutions.sort());
   });
 
-  it('calls each step function through lambda:invoke and publishes through the optimized putEvents', () => {
+  it('calls each step function through lambda:invoke and publishes through the optimized putEvents, in the stack\'s partition', () => {
     const tasks = [...taskStates(raw)].map(([name, task]) => [
       name,
       task.Resource,
@@ -81,10 +81,10 @@ describe('statemachines/router.asl.json', () => {
     ]);
 
     expect(tasks).toEqual([
-      ['Index', 'arn:aws:states:::lambda:invoke', placeholder('IndexerFunctionArn')],
-      ['CheckCompliance', 'arn:aws:states:::lambda:invoke', placeholder('ComplianceFunctionArn')],
-      ['UpdateDns', 'arn:aws:states:::lambda:invoke', placeholder('DnsUpdaterFunctionArn')],
-      ['Publish', 'arn:aws:states:::events:putEvents', undefined],
+      ['Index', 'arn:${Partition}:states:::lambda:invoke', placeholder('IndexerFunctionArn')],
+      ['CheckCompliance', 'arn:${Partition}:states:::lambda:invoke', placeholder('ComplianceFunctionArn')],
+      ['UpdateDns', 'arn:${Partition}:states:::lambda:invoke', placeholder('DnsUpdaterFunctionArn')],
+      ['Publish', 'arn:${Partition}:states:::events:putEvents', undefined],
     ]);
   });
 
