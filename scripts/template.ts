@@ -22,6 +22,7 @@ const intrinsicNames = [
   'Cidr',
   'Condition',
   'Transform',
+  'Contains',
 ];
 
 const cfnTags: Tags = intrinsicNames.flatMap((name) => {

@@ -71,7 +71,8 @@ function evaluator(template: CfnTemplate, stackName: string) {
       case 'Fn::Split':
         return String(value(args[1])).split(args[0] as string);
       case 'Fn::Sub': {
-        const [text, vars] = typeof arg === 'string' ? [arg, {}] : (args as [string, Record<string, unknown>]);
+        const [text, vars] =
+          typeof arg === 'string' ? [arg, {}] : (args as [string, Record<string, unknown>]);
         return text.replace(/\$\{([^}!]+)\}/g, (_m, name: string) =>
           name in vars ? String(value(vars[name])) : String(name.includes('.') ? `{${name}}` : ref(name)),
         );
@@ -161,7 +162,9 @@ describeWithAwsTools('template.yaml translated by the SAM translator', (tools) =
   });
 
   it('lets every function log at LogLevel (JSON logs are filtered by ApplicationLogLevel)', () => {
-    const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    const functions = Object.entries(template.Resources).filter(
+      ([, r]) => r.Type === 'AWS::Lambda::Function',
+    );
 
     expect(functions.length).toBeGreaterThanOrEqual(8);
     for (const [id, fn] of functions) {
