@@ -46,7 +46,8 @@ layer() {
 
 check() {
   install
-  export PATH="$PWD/$TOOLS/bin:$PATH"
+  # esbuild (a development dependency) comes from the project; SAM looks for it on PATH.
+  export PATH="$PWD/$TOOLS/bin:$PWD/node_modules/.bin:$PATH"
   export SAM_CLI_TELEMETRY=0
   layer "cfn-lint (all rules, informational included)" cfn-lint --include-checks I -- template.yaml
   layer "sam validate --lint" sam validate --lint --template-file template.yaml --region us-east-1

@@ -68,7 +68,7 @@ async function startMoto(motoServer: string): Promise<Target> {
     sns,
     route53,
     topicArn: TopicArn as string,
-    zoneId: (zone.HostedZone?.Id as string).replace('/hostedzone/', ''),
+    zoneId: String(zone.HostedZone?.Id).replace('/hostedzone/', ''),
     close: async () => {
       child.kill();
     },

@@ -29,7 +29,7 @@ describe('idempotency table grants', () => {
 
     expect(policies).not.toContain('DynamoDBCrudPolicy');
     expect(statements).toHaveLength(1);
-    expect([...(statements[0]?.Action as string[])].sort()).toEqual(
+    expect([...((statements[0]?.Action ?? []) as string[])].sort()).toEqual(
       ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
     );
     expect(statements[0]?.Condition).toEqual({
