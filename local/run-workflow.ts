@@ -32,8 +32,8 @@ const localStepFunctions = require('aws-local-stepfunctions') as typeof import('
 
 export const ROUTER_DEFINITION_PATH = join(__dirname, '..', 'statemachines', 'router.asl.json');
 // Read from the raw definition, where the partition is still the ${Partition} placeholder.
-const LAMBDA_INVOKE = 'arn:${Partition}:states:::lambda:invoke';
-const EVENTS_PUT_EVENTS = 'arn:${Partition}:states:::events:putEvents';
+const LAMBDA_INVOKE = `arn:\${Partition}:states:::lambda:invoke`;
+const EVENTS_PUT_EVENTS = `arn:\${Partition}:states:::events:putEvents`;
 const LOCAL_ACCOUNT = '000000000000';
 
 /** A step function's handler: receives the task's payload (the envelope) and returns its result. */

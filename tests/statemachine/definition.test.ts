@@ -55,7 +55,9 @@ function validate(definition: unknown) {
 describe('statemachines/router.asl.json', () => {
   it('passes asl-validator as written (but for the partition of service ARNs) and with the substitutions applied', () => {
     // Resource must be an ARN, so the ${Partition} placeholder is the one substitution applied here.
-    const asWritten = validate(JSON.parse(rawText.replaceAll('arn:${Partition}:', 'arn:aws:')));
+    const asWritten = validate(
+      JSON.parse(rawText.replaceAll(`arn:${placeholder('Partition')}:`, 'arn:aws:')),
+    );
     const substituted = validate(loadDefinition(localSubstitutions()));
 
     expect(asWritten).toEqual({ isValid: true, errors: '' });
@@ -82,10 +84,18 @@ describe('statemachines/router.asl.json', () => {
     ]);
 
     expect(tasks).toEqual([
-      ['Index', 'arn:${Partition}:states:::lambda:invoke', placeholder('IndexerFunctionArn')],
-      ['CheckCompliance', 'arn:${Partition}:states:::lambda:invoke', placeholder('ComplianceFunctionArn')],
-      ['UpdateDns', 'arn:${Partition}:states:::lambda:invoke', placeholder('DnsUpdaterFunctionArn')],
-      ['Publish', 'arn:${Partition}:states:::events:putEvents', undefined],
+      ['Index', `arn:${placeholder('Partition')}:states:::lambda:invoke`, placeholder('IndexerFunctionArn')],
+      [
+        'CheckCompliance',
+        `arn:${placeholder('Partition')}:states:::lambda:invoke`,
+        placeholder('ComplianceFunctionArn'),
+      ],
+      [
+        'UpdateDns',
+        `arn:${placeholder('Partition')}:states:::lambda:invoke`,
+        placeholder('DnsUpdaterFunctionArn'),
+      ],
+      ['Publish', `arn:${placeholder('Partition')}:states:::events:putEvents`, undefined],
     ]);
   });
 
