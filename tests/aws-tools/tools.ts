@@ -7,7 +7,8 @@ import { join } from 'node:path';
  * `npm run check:aws` (REQUIRE_AWS_TOOLS=1) refuse to skip.
  */
 const ROOT = join(__dirname, '..', '..');
-const TOOLS_BIN = join(ROOT, '.venv', 'aws', 'bin');
+// AWS_TOOLS_VENV points elsewhere (a shared environment, or a missing one to see the skip).
+const TOOLS_BIN = join(process.env.AWS_TOOLS_VENV ?? join(ROOT, '.venv', 'aws'), 'bin');
 
 export const awsToolsRequired = process.env.REQUIRE_AWS_TOOLS === '1' || process.env.CI === 'true';
 
@@ -32,7 +33,7 @@ export function describeWithAwsTools(layer: string, body: (tools: AwsTools) => v
     describe(layer, () => body(tools));
     return;
   }
-  const reason = `SKIPPED LAYER "${layer}": no Python tools in .venv/aws (run npm run check:aws to install them)`;
+  const reason = `SKIPPED LAYER "${layer}": no Python tools in ${TOOLS_BIN} (run npm run check:aws to install them)`;
   if (awsToolsRequired) {
     it(layer, () => {
       throw new Error(`${reason}; they are required here (CI=true or REQUIRE_AWS_TOOLS=1)`);
