@@ -52,7 +52,7 @@ check() {
   layer "cfn-lint (all rules, informational included)" cfn-lint --include-checks I -- template.yaml
   layer "sam validate --lint" sam validate --lint --template-file template.yaml --region us-east-1
   # samconfig.toml builds in the source tree (no copy of the repository per function), in parallel.
-  layer "sam build" sam build --template-file template.yaml
+  layer "sam build" sam build
   layer "checkov" "$CHECKOV/bin/checkov" --quiet --compact --framework cloudformation --file template.yaml
   # The Jest files that need these tools; REQUIRE_AWS_TOOLS makes a missing tool a failure, not a skip.
   layer "contract tests against moto server and the SAM translator" \
