@@ -41,12 +41,3 @@ export const STEP_FUNCTIONS_MAX_PAYLOAD_BYTES = 256 * 1024;
 
 /** Kinesis: partition keys of at most 256 Unicode characters. */
 export const KINESIS_MAX_PARTITION_KEY_CHARS = 256;
-
-/** SQS: ReceiveMessage returns at most 10 messages per call. */
-export const SQS_MAX_RECEIVE_MESSAGES = 10;
-
-/** Secrets Manager: a secret value is at most 65,536 bytes. */
-export const SECRETS_MANAGER_MAX_SECRET_BYTES = 65_536;
-
-/** Route 53: a record's TTL is 0 to 2,147,483,647 seconds; a change batch holds at most 1,000 changes. */
-export const ROUTE53_MAX_CHANGES_PER_BATCH = 1000;

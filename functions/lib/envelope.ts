@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS } from './aws-limits';
+import { EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS, KINESIS_MAX_PARTITION_KEY_CHARS } from './aws-limits';
 
 /**
  * The record on the stream: one JSON object per webhook, built by ingest and read by every step after it.
@@ -43,7 +43,7 @@ export function idempotencyKey(envelope: Pick<Envelope, 'source' | 'id'>): strin
 
 /** Kinesis partition key: events of one subject stay in order. Kinesis caps keys at 256 characters. */
 export function partitionKey(envelope: Pick<Envelope, 'source' | 'subject'>): string {
-  return `${envelope.source}:${envelope.subject}`.slice(0, 256);
+  return `${envelope.source}:${envelope.subject}`.slice(0, KINESIS_MAX_PARTITION_KEY_CHARS);
 }
 
 /** Characters of the digest that keeps two long, shortened detail types apart. */
