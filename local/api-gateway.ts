@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { API_GATEWAY_MAX_PAYLOAD_BYTES, MAX_WEBHOOK_BODY_BYTES } from '../functions/lib/aws-limits';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './names';
 import type { InvokeOutcome } from './runtime/lambda';
 
 /** API Gateway's own payload limit for REST APIs. */
-export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const API_GATEWAY_MAX_BODY_BYTES = API_GATEWAY_MAX_PAYLOAD_BYTES;
 const LOCAL_API_ID = 'localapi01';
 const RESOURCE_PATH = '/webhooks/{source}';
 const ROUTE = /^\/webhooks\/([^/]+)\/?$/;
@@ -165,17 +166,21 @@ function integrationAuthorizer(principalId: string, context: unknown): Record<st
   };
 }
 
+/**
+ * The body, or 'too large' once it passes the limit. The rest of a too large body is read and dropped, up to
+ * API Gateway's own 10 MB and a little more, so the client gets the 413 instead of a reset connection.
+ */
 async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
+  const drainLimit = API_GATEWAY_MAX_PAYLOAD_BYTES * 2;
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) return 'too large';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > limit) return 'too large';
-    chunks.push(chunk as Buffer);
+    if (size > drainLimit) break;
+    if (size <= limit && declared <= limit) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > limit || declared > limit ? 'too large' : Buffer.concat(chunks);
 }
 
 /**
@@ -208,7 +213,9 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     const source = decodeURIComponent(match[1] as string);
     const report = (status: number, body: string) =>
       options.onResponse?.({ source, status, body, ms: Date.now() - started });
-    const body = await readBody(request, API_GATEWAY_MAX_BODY_BYTES);
+    // Every body reaches Lambda base64-encoded, so Lambda's 6 MB request limit refuses bodies above
+    // MAX_WEBHOOK_BODY_BYTES long before API Gateway's 10 MB; both end in the same 413 answer.
+    const body = await readBody(request, MAX_WEBHOOK_BODY_BYTES);
     if (body === 'too large') {
       const answered = gateway(response, 'REQUEST_TOO_LARGE', requestId);
       report(answered.status, answered.body);

@@ -31,8 +31,9 @@ if (typeof promiseStatics.withResolvers !== 'function') {
 const localStepFunctions = require('aws-local-stepfunctions') as typeof import('aws-local-stepfunctions');
 
 export const ROUTER_DEFINITION_PATH = join(__dirname, '..', 'statemachines', 'router.asl.json');
-const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-const EVENTS_PUT_EVENTS = 'arn:aws:states:::events:putEvents';
+// Read from the raw definition, where the partition is still the ${Partition} placeholder.
+const LAMBDA_INVOKE = `arn:\${Partition}:states:::lambda:invoke`;
+const EVENTS_PUT_EVENTS = `arn:\${Partition}:states:::events:putEvents`;
 const LOCAL_ACCOUNT = '000000000000';
 
 /** A step function's handler: receives the task's payload (the envelope) and returns its result. */
@@ -96,6 +97,7 @@ export function localSubstitutions(region = 'us-east-1'): Record<string, string>
     ComplianceFunctionArn: localFunctionArn('ComplianceFunction', region),
     DnsUpdaterFunctionArn: localFunctionArn('DnsUpdaterFunction', region),
     EventBusName: 'webhooks',
+    Partition: 'aws',
   };
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { parse, type Tags } from 'yaml';
 
 /** CloudFormation short-form intrinsics (!Ref, !Sub, ...) read back as their long form ({ Ref: ... }). */
@@ -22,6 +22,7 @@ const intrinsicNames = [
   'Cidr',
   'Condition',
   'Transform',
+  'Contains',
 ];
 
 const cfnTags: Tags = intrinsicNames.flatMap((name) => {
@@ -81,8 +82,12 @@ function listProperty(value: unknown): string[] {
   return items.map((item) => String(item).trim()).filter(Boolean);
 }
 
-/** Every function the template builds with esbuild, with the build settings `sam build` will use. */
+/**
+ * Every function the template builds with esbuild, with the build settings `sam build` will use. The entry
+ * point is relative to the project root: the template's is relative to the function's CodeUri.
+ */
 export function esbuildFunctions(template = loadTemplate()): EsbuildFunction[] {
+  const globalCodeUri = (template.Globals?.Function?.CodeUri as string | undefined) ?? '.';
   return Object.entries(template.Resources)
     .filter(
       ([, resource]) =>
@@ -96,7 +101,7 @@ export function esbuildFunctions(template = loadTemplate()): EsbuildFunction[] {
       }
       return {
         logicalId,
-        entryPoint: entryPoints[0],
+        entryPoint: posix.join(String(resource.Properties?.CodeUri ?? globalCodeUri), entryPoints[0]),
         format: (props.Format as 'cjs' | 'esm' | undefined) ?? 'cjs',
         minify: props.Minify === true,
         target: String(props.Target ?? 'es2022'),

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS, KINESIS_MAX_PARTITION_KEY_CHARS } from './aws-limits';
+
 /**
  * The record on the stream: one JSON object per webhook, built by ingest and read by every step after it.
  * See the README's "Envelope" section for the meaning of each field.
@@ -22,6 +25,11 @@ export interface Envelope {
   payload?: unknown;
   payloadRef?: PayloadRef;
   meta: Record<string, string>;
+  /**
+   * The bus event's DetailType, present only when `<type>.<action>` is longer than EventBridge accepts
+   * (see busDetailType); `type` and `action` stay whole in the event's detail.
+   */
+  detailType?: string;
 }
 
 export function isSourceId(value: unknown): value is SourceId {
@@ -35,7 +43,23 @@ export function idempotencyKey(envelope: Pick<Envelope, 'source' | 'id'>): strin
 
 /** Kinesis partition key: events of one subject stay in order. Kinesis caps keys at 256 characters. */
 export function partitionKey(envelope: Pick<Envelope, 'source' | 'subject'>): string {
-  return `${envelope.source}:${envelope.subject}`.slice(0, 256);
+  return `${envelope.source}:${envelope.subject}`.slice(0, KINESIS_MAX_PARTITION_KEY_CHARS);
+}
+
+/** Characters of the digest that keeps two long, shortened detail types apart. */
+const DETAIL_TYPE_DIGEST_CHARS = 16;
+
+/**
+ * The DetailType the workflow publishes the event with: `<type>.<action>` (or `<type>`). A sender's type and
+ * action are not bounded (Jira, ServiceNow and Rally take them from the body), while EventBridge refuses a
+ * DetailType above 128 characters, so a longer one is cut and ends in `~` and a digest of the whole.
+ */
+export function busDetailType(type: string, action?: string): string {
+  const full = action === undefined ? type : `${type}.${action}`;
+  if ([...full].length <= EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS) return full;
+  const digest = createHash('sha256').update(full).digest('hex').slice(0, DETAIL_TYPE_DIGEST_CHARS);
+  const kept = [...full].slice(0, EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS - DETAIL_TYPE_DIGEST_CHARS - 1).join('');
+  return `${kept}~${digest}`;
 }
 
 export class InvalidEnvelope extends Error {
@@ -69,6 +93,10 @@ export function parseEnvelope(value: unknown): Envelope {
     meta: (record.meta as Record<string, string> | undefined) ?? {},
   };
   if (typeof record.action === 'string') envelope.action = record.action;
+  // The workflow cannot shorten a string, so the envelope it runs on carries the bus name when it must differ.
+  const detailType = busDetailType(envelope.type, envelope.action);
+  const plain = envelope.action === undefined ? envelope.type : `${envelope.type}.${envelope.action}`;
+  if (detailType !== plain) envelope.detailType = detailType;
   if ('payload' in record) envelope.payload = record.payload;
   else if (isPayloadRef(record.payloadRef)) envelope.payloadRef = record.payloadRef;
   else throw new InvalidEnvelope('envelope has neither payload nor payloadRef');

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { MAX_WEBHOOK_BODY_BYTES } from './aws-limits';
 import { discardPayload, storePayload } from './claim-check';
 import { kinesisClient } from './clients/kinesis';
 import { boolEnv, intEnv, requireEnv } from './config';
@@ -26,7 +27,7 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
   return {
     streamName: requireEnv('STREAM_NAME', env),
     payloadBucket: requireEnv('PAYLOAD_BUCKET', env),
-    maxBodyBytes: intEnv('MAX_BODY_BYTES', 10 * 1024 * 1024, env),
+    maxBodyBytes: intEnv('MAX_BODY_BYTES', MAX_WEBHOOK_BODY_BYTES, env),
     inlinePayloadLimitBytes: intEnv('INLINE_PAYLOAD_LIMIT_BYTES', 196_608, env),
     enabledSources: enabledSourcesFromEnv(env),
     githubSha1Enabled: boolEnv('GITHUB_SHA1_ENABLED', false, env),

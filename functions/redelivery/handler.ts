@@ -25,6 +25,10 @@ async function redeliverFailedDeliveries(
 ): Promise<RunSummary> {
   const deadline = Date.now() + Math.max(context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS, 0);
   const dryRun = event?.dryRun === true;
+  if (config.hooks.length === 0) {
+    logger.info('no hooks to watch (RedeliveryHooks is empty); nothing to do');
+    return emptySummary();
+  }
   const credentials = await loadGitHubCredentials();
   checkCredentialsCover(config.hooks, credentials);
   const client = createGitHubClient({
@@ -64,6 +68,11 @@ async function redeliverFailedDeliveries(
   const failed = hooks.filter((hook) => hook.error !== undefined).map((hook) => hook.hook);
   if (failed.length > 0) throw new Error(`redelivery failed for ${failed.join(', ')}`);
   return summary;
+}
+
+function emptySummary(): RunSummary {
+  const none = { found: 0, redelivered: 0, stillFailing: 0, recovered: 0, gaveUp: 0, deferred: 0 };
+  return { ...none, rateLimited: false, skipped: true, hooks: [], planned: [] };
 }
 
 export const handler = instrument(redeliverFailedDeliveries);

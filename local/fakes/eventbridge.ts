@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import {
+  EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS,
+  EVENTBRIDGE_MAX_ENTRIES,
+  EVENTBRIDGE_MAX_REQUEST_BYTES,
+  EVENTBRIDGE_MAX_SOURCE_CHARS,
+} from '../../functions/lib/aws-limits';
 import { localPaths } from '../names';
 import { appendLine } from '../ndjson';
 import { AwsJsonError, type RunningFake, startAwsJsonServer } from './aws-json';
 
-/** EventBridge's limits as of January 2026: 10 entries per call, 1 MiB per request. */
-const MAX_ENTRIES = 10;
-const MAX_REQUEST_BYTES = 1024 * 1024;
+const MAX_ENTRIES = EVENTBRIDGE_MAX_ENTRIES;
+const MAX_REQUEST_BYTES = EVENTBRIDGE_MAX_REQUEST_BYTES;
 
 interface PutEventsEntry {
   Source?: string;
@@ -33,6 +38,19 @@ function entrySize(entry: PutEventsEntry): number {
 function entryError(entry: PutEventsEntry): { ErrorCode: string; ErrorMessage: string } | undefined {
   if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
     return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required.' };
+  }
+  // AWS refuses these (moto does not): the limits module, not an emulator, is the reference.
+  if ([...entry.DetailType].length > EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS) {
+    return {
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: `DetailType is longer than ${EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS} characters.`,
+    };
+  }
+  if ([...entry.Source].length > EVENTBRIDGE_MAX_SOURCE_CHARS) {
+    return {
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: `Source is longer than ${EVENTBRIDGE_MAX_SOURCE_CHARS} characters.`,
+    };
   }
   try {
     const detail: unknown = JSON.parse(entry.Detail);

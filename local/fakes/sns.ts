@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { SNS_MAX_MESSAGE_BYTES, SNS_MAX_SUBJECT_CHARS } from '../../functions/lib/aws-limits';
 import { localPaths } from '../names';
 import { appendLine } from '../ndjson';
 import { closeServer, listen } from '../servers';
 import type { RunningFake } from './aws-json';
 
 /** SNS's own limits: 256 KiB per message, subjects of at most 100 printable ASCII characters. */
-const MAX_MESSAGE_BYTES = 256 * 1024;
-const SUBJECT = /^[\x20-\x7e]{1,100}$/;
+const MAX_MESSAGE_BYTES = SNS_MAX_MESSAGE_BYTES;
+const SUBJECT = new RegExp(`^[\\x20-\\x7e]{1,${SNS_MAX_SUBJECT_CHARS}}$`);
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
 class SnsError extends Error {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { STEP_FUNCTIONS_MAX_PAYLOAD_BYTES } from '../../functions/lib/aws-limits';
 import { localPaths } from '../names';
 import { appendLine } from '../ndjson';
 import { LocalWorkflow, type WorkflowBindings, type WorkflowExecution } from '../run-workflow';
 import { AwsJsonError, type RunningFake, startAwsJsonServer } from './aws-json';
 
 /** Step Functions' limit on execution input (and output). */
-const MAX_INPUT_BYTES = 256 * 1024;
+const MAX_INPUT_BYTES = STEP_FUNCTIONS_MAX_PAYLOAD_BYTES;
 /** Execution names: 1 to 80 characters, none of these and no control characters. */
 const NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/u;
 const validName = (name: string) =>

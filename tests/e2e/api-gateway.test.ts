@@ -1,3 +1,4 @@
+import { LAMBDA_SYNC_MAX_REQUEST_BYTES, MAX_WEBHOOK_BODY_BYTES } from '../../functions/lib/aws-limits';
 import {
   type Invoker,
   isBinaryMediaType,
@@ -185,6 +186,44 @@ describe('the local API Gateway player', () => {
     // Assert
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ message: 'Internal server error' });
+  });
+
+  it.each([
+    ["just above what a base64-encoded event leaves of Lambda's 6 MB", MAX_WEBHOOK_BODY_BYTES + 1],
+    ["above API Gateway's own 10 MB (11 MiB)", 11 * 1024 * 1024],
+  ])('answers 413 with a JSON reason for a body %s, never a reset connection', async (_what, bytes) => {
+    // Prepare
+    const ingest = new Recorder(accepted);
+    const url = await start(new Recorder(allow()), ingest, ['*~1*']);
+
+    // Act
+    const response = await fetch(`${url}/webhooks/github`, {
+      method: 'POST',
+      body: Buffer.alloc(bytes, 0x20),
+    });
+
+    // Assert
+    expect(response.status).toBe(413);
+    expect(JSON.parse(await response.text())).toEqual(
+      expect.objectContaining({ error: 'payload_too_large' }),
+    );
+    expect(ingest.events).toHaveLength(0);
+  });
+
+  it("passes the largest body a webhook may have to ingest, base64-encoded within Lambda's 6 MB", async () => {
+    const ingest = new Recorder(accepted);
+    const url = await start(new Recorder(allow()), ingest, ['*~1*']);
+
+    const response = await fetch(`${url}/webhooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(MAX_WEBHOOK_BODY_BYTES, 0x20),
+    });
+
+    expect(response.status).toBe(202);
+    const event = ingest.events[0] as { body: string; isBase64Encoded: boolean };
+    expect(event.isBase64Encoded).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(LAMBDA_SYNC_MAX_REQUEST_BYTES);
   });
 });
 

@@ -252,7 +252,10 @@ describe('local pipeline (npm start) end to end', () => {
     expect(unsignedAnswer.status).toBe(401);
     expect(unknownPath.status).toBe(404);
     expect(tooLarge.status).toBe(413);
-    expect(JSON.parse(await tooLarge.text())).toEqual({ error: 'payload_too_large' });
+    expect(JSON.parse(await tooLarge.text())).toEqual({
+      error: 'payload_too_large',
+      message: 'body larger than the 4669440 bytes a webhook may have',
+    });
     for (const rejected of [forged, unsigned]) {
       expect(await sinks.document(`github:${rejected.deliveryId}`)).toBeUndefined();
       expect((await sinks.executions()).some((line) => line.eventId === rejected.deliveryId)).toBe(false);

@@ -109,3 +109,23 @@ describe('RedeliveryFunction handler', () => {
     await expect(outcome).rejects.not.toThrow(/super-secret-value/);
   });
 });
+
+describe('RedeliveryFunction with RedeliveryHooks empty (the template default)', () => {
+  it('starts and does nothing, reading no credentials', async () => {
+    const previous = process.env.REDELIVERY_HOOKS;
+    process.env.REDELIVERY_HOOKS = '';
+    let coldStarted: typeof HandlerModule | undefined;
+    try {
+      jest.isolateModules(() => {
+        coldStarted = require('../../functions/redelivery/handler') as typeof HandlerModule;
+      });
+    } finally {
+      process.env.REDELIVERY_HOOKS = previous;
+    }
+
+    const summary = await (coldStarted as typeof HandlerModule).handler(scheduledEvent, lambdaContext());
+
+    expect(summary).toMatchObject({ found: 0, redelivered: 0, skipped: true, hooks: [] });
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+});

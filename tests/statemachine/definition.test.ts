@@ -53,8 +53,11 @@ function validate(definition: unknown) {
 }
 
 describe('statemachines/router.asl.json', () => {
-  it('passes asl-validator as written and with the substitutions applied', () => {
-    const asWritten = validate(raw);
+  it('passes asl-validator as written (but for the partition of service ARNs) and with the substitutions applied', () => {
+    // Resource must be an ARN, so the ${Partition} placeholder is the one substitution applied here.
+    const asWritten = validate(
+      JSON.parse(rawText.replaceAll(`arn:${placeholder('Partition')}:`, 'arn:aws:')),
+    );
     const substituted = validate(loadDefinition(localSubstitutions()));
 
     expect(asWritten).toEqual({ isValid: true, errors: '' });
@@ -73,7 +76,7 @@ describe('statemachines/router.asl.json', () => {
     expect(Object.keys(localSubstitutions()).sort()).toEqual(substitutions.sort());
   });
 
-  it('calls each step function through lambda:invoke and publishes through the optimized putEvents', () => {
+  it("calls each step function through lambda:invoke and publishes through the optimized putEvents, in the stack's partition", () => {
     const tasks = [...taskStates(raw)].map(([name, task]) => [
       name,
       task.Resource,
@@ -81,10 +84,18 @@ describe('statemachines/router.asl.json', () => {
     ]);
 
     expect(tasks).toEqual([
-      ['Index', 'arn:aws:states:::lambda:invoke', placeholder('IndexerFunctionArn')],
-      ['CheckCompliance', 'arn:aws:states:::lambda:invoke', placeholder('ComplianceFunctionArn')],
-      ['UpdateDns', 'arn:aws:states:::lambda:invoke', placeholder('DnsUpdaterFunctionArn')],
-      ['Publish', 'arn:aws:states:::events:putEvents', undefined],
+      ['Index', `arn:${placeholder('Partition')}:states:::lambda:invoke`, placeholder('IndexerFunctionArn')],
+      [
+        'CheckCompliance',
+        `arn:${placeholder('Partition')}:states:::lambda:invoke`,
+        placeholder('ComplianceFunctionArn'),
+      ],
+      [
+        'UpdateDns',
+        `arn:${placeholder('Partition')}:states:::lambda:invoke`,
+        placeholder('DnsUpdaterFunctionArn'),
+      ],
+      ['Publish', `arn:${placeholder('Partition')}:states:::events:putEvents`, undefined],
     ]);
   });
 

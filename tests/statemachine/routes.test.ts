@@ -1,6 +1,7 @@
+import { EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS } from '../../functions/lib/aws-limits';
 import { Catalogue } from '../../functions/lib/compliance/catalogue';
 import { DEFAULT_RULES } from '../../functions/lib/compliance/rules';
-import type { Envelope } from '../../functions/lib/envelope';
+import { type Envelope, parseEnvelope } from '../../functions/lib/envelope';
 import {
   claimChecked,
   envelopeFixture,
@@ -260,5 +261,31 @@ describe('the DNS route', () => {
     await recorder.run(envelope);
 
     expect(stepsCalled(recorder.calls)).toEqual(['IndexerFunction']);
+  });
+});
+
+describe('event types longer than EventBridge takes', () => {
+  it('publishes with the dispatcher-made DetailType of 128 characters, the whole type and action in the detail', async () => {
+    const type = `jira:${'issue_property_set_on_a_long_custom_workflow_'.repeat(4)}`;
+    // parseEnvelope is what the dispatcher runs on every record before it starts the execution.
+    const envelope = parseEnvelope({
+      id: 'long-type-1',
+      source: 'jira',
+      type,
+      action: 'updated',
+      subject: 'PROJ',
+      receivedAt: '2026-05-04T10:00:00.000Z',
+      meta: {},
+      payload: { webhookEvent: type },
+    });
+    const recorder = recordingWorkflow();
+
+    const execution = await recorder.run(envelope);
+
+    const entry = recorder.published[0]?.Entries[0];
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(entry?.DetailType).toBe(envelope.detailType);
+    expect(entry?.DetailType).toHaveLength(EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS);
+    expect(JSON.parse(entry?.Detail ?? '{}')).toMatchObject({ type, action: 'updated' });
   });
 });

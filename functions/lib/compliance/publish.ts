@@ -1,5 +1,6 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { SNS_MAX_SUBJECT_CHARS } from '../aws-limits';
 import { eventbridgeClient } from '../clients/eventbridge';
 import { snsClient } from '../clients/sns';
 import type { Finding } from './types';
@@ -57,7 +58,9 @@ export async function alertFinding(topicArn: string, finding: Finding): Promise<
 export function alertSubject(finding: Finding): string {
   const subject = `[${finding.severity.toUpperCase()}] ${finding.rule.title}: ${finding.repository ?? finding.source}`;
   const printable = subject.replace(/[^\x20-\x7e]/g, '?');
-  return printable.length <= 100 ? printable : `${printable.slice(0, 97)}...`;
+  return printable.length <= SNS_MAX_SUBJECT_CHARS
+    ? printable
+    : `${printable.slice(0, SNS_MAX_SUBJECT_CHARS - 3)}...`;
 }
 
 export function alertMessage(finding: Finding): string {

@@ -17,8 +17,8 @@ export interface RedeliveryConfig {
 const MAX_LOOKBACK_HOURS = 72;
 
 export function loadRedeliveryConfig(env = process.env): RedeliveryConfig {
+  // No hooks is the template's default (the schedule is then disabled): a hand-made invoke does nothing.
   const hooks = parseHookTargets(listEnv('REDELIVERY_HOOKS', env));
-  if (hooks.length === 0) throw new ConfigError('REDELIVERY_HOOKS lists no webhook to watch');
   const lookbackHours = intEnv('REDELIVERY_LOOKBACK_HOURS', 24, env);
   if (lookbackHours < 1 || lookbackHours > MAX_LOOKBACK_HOURS) {
     throw new ConfigError(`REDELIVERY_LOOKBACK_HOURS must be between 1 and ${MAX_LOOKBACK_HOURS}`);

@@ -39,8 +39,11 @@ describe('loadRedeliveryConfig', () => {
     });
   });
 
+  it('accepts no hooks at all, the template default (the function then has nothing to do)', () => {
+    expect(loadRedeliveryConfig({ ...base, REDELIVERY_HOOKS: '' }).hooks).toEqual([]);
+  });
+
   it.each([
-    [{ ...base, REDELIVERY_HOOKS: ' ' }, 'REDELIVERY_HOOKS'],
     [{ REDELIVERY_HOOKS: 'app' }, 'REDELIVERY_TABLE'],
     [{ ...base, REDELIVERY_LOOKBACK_HOURS: '73' }, 'REDELIVERY_LOOKBACK_HOURS'],
     [{ ...base, REDELIVERY_LOOKBACK_HOURS: '0' }, 'REDELIVERY_LOOKBACK_HOURS'],

@@ -1,0 +1,105 @@
+import { loadTemplate } from '../../scripts/template';
+
+const template = loadTemplate() as ReturnType<typeof loadTemplate> & {
+  Rules: Record<string, { RuleCondition?: unknown; Assertions: Array<{ Assert: unknown }> }>;
+  Parameters: Record<string, { Default?: unknown }>;
+};
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+function statementsOn(logicalId: string, resourceRef: string): Statement[] {
+  const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as unknown[];
+  return policies
+    .flatMap((policy) => ((policy as { Statement?: Statement[] }).Statement ?? []) as Statement[])
+    .filter((statement) => JSON.stringify(statement.Resource).includes(resourceRef));
+}
+
+describe('idempotency table grants', () => {
+  it.each([
+    ['IndexerFunction', ['indexer#*']],
+    ['ComplianceFunction', ['compliance.bus#*', 'compliance.alarm#*']],
+    ['DnsUpdaterFunction', ['dns#*', 'dns-version#*']],
+  ])('%s reaches only its own key prefixes, one item at a time', (id, prefixes) => {
+    const policies = JSON.stringify(template.Resources[id]?.Properties?.Policies);
+    const statements = statementsOn(id, 'IdempotencyTable');
+
+    expect(policies).not.toContain('DynamoDBCrudPolicy');
+    expect(statements).toHaveLength(1);
+    expect([...((statements[0]?.Action ?? []) as string[])].sort()).toEqual(
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
+    );
+    expect(statements[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes },
+    });
+  });
+});
+
+/**
+ * Evaluates the template's Rules for a set of parameter values, as CloudFormation does before it deploys.
+ * Hand-written: only the rule functions the template uses (Equals, Not, And, Or, Contains, Ref).
+ */
+function refusedBy(overrides: Record<string, string>): string[] {
+  const parameter = (name: string) => overrides[name] ?? String(template.Parameters[name]?.Default ?? '');
+  const evaluate = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    if (Array.isArray(node)) return node.map(evaluate);
+    const [[fn, arg]] = Object.entries(node) as [[string, unknown]];
+    const args = arg as unknown[];
+    switch (fn) {
+      case 'Ref':
+        return parameter(arg as string);
+      case 'Fn::Equals':
+        return String(evaluate(args[0])) === String(evaluate(args[1]));
+      case 'Fn::Not':
+        return !evaluate(args[0]);
+      case 'Fn::And':
+        return args.every((item) => evaluate(item) === true);
+      case 'Fn::Or':
+        return args.some((item) => evaluate(item) === true);
+      case 'Fn::Contains':
+        return (evaluate(args[0]) as unknown[]).map(String).includes(String(evaluate(args[1])));
+      default:
+        throw new Error(`rule function ${fn} is not evaluated here`);
+    }
+  };
+  return Object.entries(template.Rules).flatMap(([name, rule]) => {
+    if (rule.RuleCondition !== undefined && evaluate(rule.RuleCondition) !== true) return [];
+    return rule.Assertions.some((assertion) => evaluate(assertion.Assert) !== true) ? [name] : [];
+  });
+}
+
+describe('template Rules', () => {
+  it('accept the defaults and the documented combinations', () => {
+    expect(refusedBy({})).toEqual([]);
+    expect(
+      refusedBy({
+        OpenSearchService: 'aoss',
+        OpenSearchEndpoint: 'https://abc.us-east-1.aoss.amazonaws.com',
+        OpenSearchResourceName: 'abc',
+      }),
+    ).toEqual([]);
+    expect(refusedBy({ OpenSearchInstanceCount: '4' })).toEqual([]);
+    expect(refusedBy({ LakeInfrequentAccessDays: '90', LakeGlacierDays: '120' })).toEqual([]);
+  });
+
+  it.each([
+    ['a collection with no endpoint', { OpenSearchService: 'aoss' }, 'SearchCollectionNeedsEndpoint'],
+    [
+      'an endpoint with no resource name',
+      { OpenSearchEndpoint: 'https://search.example.com' },
+      'SearchEndpointNeedsResourceName',
+    ],
+    ['an odd node count with zone awareness', { OpenSearchInstanceCount: '3' }, 'SearchDomainNodesEven'],
+    [
+      'Glacier less than 30 days after Standard-IA',
+      { LakeInfrequentAccessDays: '90', LakeGlacierDays: '90' },
+      'LakeTiersThirtyDaysApart',
+    ],
+  ])('refuse %s', (_what, overrides, rule) => {
+    expect(refusedBy(overrides)).toContain(rule);
+  });
+});
