@@ -51,7 +51,7 @@ check() {
   export SAM_CLI_TELEMETRY=0
   layer "cfn-lint (all rules, informational included)" cfn-lint --include-checks I -- template.yaml
   layer "sam validate --lint" sam validate --lint --template-file template.yaml --region us-east-1
-  # samconfig.toml builds in the source tree (no copy of the repository per function), in parallel.
+  # samconfig.toml builds from CodeUri functions/ (its own package.json), cached and in parallel.
   layer "sam build" sam build
   layer "checkov" "$CHECKOV/bin/checkov" --quiet --compact --framework cloudformation --file template.yaml
   # The Jest files that need these tools; REQUIRE_AWS_TOOLS makes a missing tool a failure, not a skip.
