@@ -1,8 +1,8 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
-import type middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { dynamodbClient } from './clients/dynamodb';
+import { metrics } from './observability';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -60,27 +60,31 @@ function settings(step: Step, options: StepOptions) {
     eventKeyJmesPath: options.keyPath ?? EVENT_KEY,
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: options.expiresAfterSeconds ?? STEP_MEMORY[step].expiresAfterSeconds,
+    // A repeat answered from the store: counted, so every invocation publishes a metric.
+    responseHook: (response) => {
+      metrics.addMetric('RepeatsSkipped', MetricUnit.Count, 1);
+      return response;
+    },
   });
   return { persistenceStore, config, keyPrefix: STEP_MEMORY[step].keyPrefix };
 }
 
 /**
- * A step's handler made idempotent on the event's `source:id` (middy middleware, for `instrument`): a
- * repeat returns the stored result; errors are not stored, so a failed attempt can be retried.
+ * `fn` made idempotent for `step`: a repeat returns the stored result without running it; errors are not
+ * stored, so a failed attempt can be retried. Given a Lambda handler (event, context), it is keyed on the
+ * event and lets an in-progress record expire with an invocation that timed out; given any other function,
+ * on its first argument (`registerLambdaContext` does the latter by hand).
+ *
+ * Powertools' function wrapper rather than its Middy middleware: the middleware's error hook deletes the
+ * record even when its own check refused a concurrent duplicate, so with events of one key now running side
+ * by side, a third copy would run the step again (aws-powertools/powertools-lambda-typescript#5675, fixed
+ * after the 2.35 release this project uses).
  */
-export function idempotentStep<TEvent, TResult>(
+export function idempotent<TArgs extends unknown[], TResult>(
   step: Step,
   options: StepOptions,
-): middy.MiddlewareObj<TEvent, TResult> {
-  return makeHandlerIdempotent(settings(step, options)) as middy.MiddlewareObj<TEvent, TResult>;
-}
-
-/** One function inside a step made idempotent (such as one finding sent to one destination). */
-export function idempotentCall<TArg, TResult>(
-  step: Step,
-  options: StepOptions,
-  call: (arg: TArg) => Promise<TResult>,
-): { run: (arg: TArg) => Promise<TResult>; config: IdempotencyConfig } {
+  fn: (...args: TArgs) => Promise<TResult>,
+): { run: (...args: TArgs) => Promise<TResult>; config: IdempotencyConfig } {
   const { config, ...rest } = settings(step, options);
-  return { run: makeIdempotent(call, { ...rest, config }), config };
+  return { run: makeIdempotent(fn, { ...rest, config }), config };
 }

@@ -128,6 +128,28 @@ describe('indexer function', () => {
     expect(Number(records[0]?.expiration?.N)).toBeGreaterThan(Date.now() / 1000);
   });
 
+  it('indexes once when copies of an event arrive at once: a refused copy leaves the first copy its record', async () => {
+    const copy = { ...push, id: 'c0f1e2d3-2b0c-11f0-8e5b-5d1f0a3c9e41' };
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3].map(() => handler(structuredClone(copy), lambdaContext('indexer'))),
+    );
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    const retried = await handler(structuredClone(copy), lambdaContext('indexer'));
+
+    // Each refused copy is the step's to retry later; the retry finds the first copy's result.
+    for (const outcome of refused) {
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+        name: 'IdempotencyAlreadyInProgressError',
+      });
+    }
+    expect(outcomes.some((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    expect(retried).toMatchObject({ documentId: `github:${copy.id}`, result: 'created' });
+    const stored = await fetch(`${opensearch.url}/${index}/_doc/${encodeURIComponent(`github:${copy.id}`)}`);
+    expect(((await stored.json()) as { _version: number })._version).toBe(1);
+    const records = await idempotencyRecords();
+    expect(records.map((record) => record.status?.S)).toEqual(['COMPLETED']);
+  });
+
   it('overwrites the one document when the event comes back after its idempotency record expired', async () => {
     const event = { ...push, id: 'b3f1c9d4-2b0c-11f0-8e5b-5d1f0a3c9e41' };
     const first = await handler(event, lambdaContext('indexer'));

@@ -1,5 +1,5 @@
 import type { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { idempotentCall } from '../idempotency';
+import { idempotent } from '../idempotency';
 import { alertFinding, publishFinding } from './publish';
 import { type Finding, type Severity, severityAtLeast } from './types';
 
@@ -38,10 +38,10 @@ export class FindingDelivery {
       expiresAfterSeconds: options.expiresAfterSeconds,
       keyPath: 'findingId',
     };
-    const bus = idempotentCall('compliance.bus', memory, (finding: Finding) =>
+    const bus = idempotent('compliance.bus', memory, (finding: Finding) =>
       publishFinding(options.eventBusName, finding),
     );
-    const alarm = idempotentCall('compliance.alarm', memory, (finding: Finding) =>
+    const alarm = idempotent('compliance.alarm', memory, (finding: Finding) =>
       alertFinding(options.alarmTopicArn, finding),
     );
     this.toBus = bus.run;
