@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { buildConsole } from './lib/console-bundle';
 import { esbuildFunctions, projectRoot } from './template';
 
 /**
@@ -10,6 +11,8 @@ import { esbuildFunctions, projectRoot } from './template';
 export async function buildAll(outRoot = join(projectRoot, 'dist')): Promise<Record<string, string>> {
   rmSync(outRoot, { recursive: true, force: true });
   const outputs: Record<string, string> = {};
+  // The local console's page is bundled alongside the functions (dist/console), for `npm start`.
+  const page = buildConsole(join(outRoot, 'console'));
   await Promise.all(
     esbuildFunctions().map(async (fn) => {
       const outfile = join(outRoot, fn.logicalId, 'handler.js');
@@ -28,6 +31,7 @@ export async function buildAll(outRoot = join(projectRoot, 'dist')): Promise<Rec
       outputs[fn.logicalId] = outfile;
     }),
   );
+  await page;
   return outputs;
 }
 
