@@ -154,6 +154,11 @@ export function consoleRoutes(options: ConsoleOptions): {
       response.end(PAGE);
       return true;
     }
+    if (request.method === 'GET' && path === '/favicon.ico') {
+      response.writeHead(204);
+      response.end();
+      return true;
+    }
     const asset = /^\/console\/(app\.js|app\.css)$/.exec(path)?.[1];
     if (request.method === 'GET' && asset) {
       const file = join(assets, asset);

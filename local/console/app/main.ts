@@ -49,7 +49,7 @@ function RowView({ row, selected, onOpen }: { row: Row; selected: boolean; onOpe
     <td class="subject">${row.subject ?? ''}</td>
     <td>
       <button type="button" class="link" onClick=${() => onOpen(row.key)} aria-label=${`open delivery ${row.deliveryId ?? row.key}`}>
-        <code>${(row.deliveryId ?? row.key).slice(0, 36)}</code>
+        <code title=${row.deliveryId ?? row.key}>${(row.deliveryId ?? row.key).slice(0, 13)}…</code>
       </button>
     </td>
     <td><span class="badge ${outcomeClass(row)}">${statusLabel(row)}</span></td>
