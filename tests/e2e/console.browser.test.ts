@@ -103,7 +103,7 @@ describeInBrowser('local console in a real browser (headless Chromium)', () => {
     await detail.getByText('CheckCompliance').first().waitFor();
     await detail.locator('li', { hasText: 'HIGH github.repository.publicized' }).waitFor();
     await detail.locator('li', { hasText: 'alarm on compliance-alarm-topic' }).waitFor();
-    const text = await detail.innerText();
+    const text = (await detail.textContent()) ?? '';
     expect(text).toContain('sha256=••••••••');
     expect(text).not.toContain(publicized.headers['X-Hub-Signature-256']);
     expect(text).not.toContain(DEV_SECRETS.github);
