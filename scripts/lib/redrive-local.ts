@@ -27,7 +27,9 @@ if (file !== undefined && !process.argv.includes('--queue-url')) {
   try {
     useLocalPipeline();
   } catch (error) {
-    console.error(`${(error as Error).message.replace(/^--local: /, '')}\nRedriving ${file} needs the pipeline running.`);
+    console.error(
+      `${(error as Error).message.replace(/^--local: /, '')}\nRedriving ${file} needs the pipeline running.`,
+    );
     process.exit(2);
   }
 }
