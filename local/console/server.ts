@@ -64,10 +64,15 @@ export function consoleRoutes(options: ConsoleOptions): {
 } {
   const assets = options.assetsDir ?? CONSOLE_ASSETS;
   const clients = new Set<ServerResponse>();
-  const unsubscribe = options.store.subscribe((row) => {
-    const frame = `event: row\ndata: ${JSON.stringify(row)}\n\n`;
+  const broadcast = (frame: string) => {
     for (const client of clients) client.write(frame);
-  });
+  };
+  const unsubscribeRows = options.store.subscribe((row) =>
+    broadcast(`event: row\ndata: ${JSON.stringify(row)}\n\n`),
+  );
+  const unsubscribeDeadLetters = options.store.onDeadLetter(() =>
+    broadcast('event: dead-letter\ndata: {}\n\n'),
+  );
 
   async function textMatches(q: string | undefined): Promise<Set<string> | undefined> {
     if (!q || !options.documents) return undefined;
@@ -183,7 +188,8 @@ export function consoleRoutes(options: ConsoleOptions): {
   return {
     handle,
     close: () => {
-      unsubscribe();
+      unsubscribeRows();
+      unsubscribeDeadLetters();
       for (const client of clients) client.end();
       clients.clear();
     },

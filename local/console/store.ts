@@ -40,6 +40,7 @@ export class DeliveryStore {
   private readonly requests = new Map<string, RequestRecord>();
   private readonly events = new Map<string, EventInfo>();
   private readonly listeners = new Set<(row: Row) => void>();
+  private readonly deadLetterListeners = new Set<() => void>();
   private readonly paths: ReturnType<typeof localPaths>;
 
   constructor(readonly dir: string) {
@@ -67,6 +68,12 @@ export class DeliveryStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** Told when the poller writes a dead letter (the page lists them with a redrive action). */
+  onDeadLetter(listener: () => void): () => void {
+    this.deadLetterListeners.add(listener);
+    return () => this.deadLetterListeners.delete(listener);
+  }
+
   /** Records one answered request (persisted, so the console shows it after a restart). */
   async record(request: RequestRecord): Promise<void> {
     await appendLine(requestsFile(this.dir), request);
@@ -86,6 +93,7 @@ export class DeliveryStore {
     else if (path === this.paths.executions) this.applyExecution(line);
     else if (dirname(path) === this.paths.eventbridge) this.applyBusEntry(line);
     else if (dirname(path) === this.paths.sns) this.applyAlarm(basename(path, '.ndjson'), line);
+    else if (path === this.paths.deadLetters) for (const listener of this.deadLetterListeners) listener();
   }
 
   list(filters: Filters, textMatches?: Set<string>): { rows: Row[]; total: number } {

@@ -143,7 +143,7 @@ describe('redrive --file against the running local pipeline', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finds the pipeline like replay --local does and puts the batch back', async () => {
+  it('finds the pipeline like replay --local does and puts the batch back, as the console actions do', async () => {
     // Prepare: an accepted event, then a dead letter naming its record, as the poller writes them.
     const fixture = fromProxyEvent(
       JSON.parse(readFileSync(join(projectRoot, 'events', 'ingest', 'gitlab-push.json'), 'utf8')),
@@ -166,19 +166,17 @@ describe('redrive --file against the running local pipeline', () => {
     );
     kinesis.destroy();
     const file = localPaths(dir).deadLetters;
-    writeFileSync(
-      file,
-      `${JSON.stringify({
-        requestContext: { condition: 'RetryAttemptsExhausted' },
-        KinesisBatchInfo: {
-          shardId: put.ShardId,
-          startSequenceNumber: put.SequenceNumber,
-          endSequenceNumber: put.SequenceNumber,
-          batchSize: 1,
-          streamArn: LOCAL_ARNS.stream,
-        },
-      })}\n`,
-    );
+    const deadLetter = `${JSON.stringify({
+      requestContext: { condition: 'RetryAttemptsExhausted' },
+      KinesisBatchInfo: {
+        shardId: put.ShardId,
+        startSequenceNumber: put.SequenceNumber,
+        endSequenceNumber: put.SequenceNumber,
+        batchSize: 1,
+        streamArn: LOCAL_ARNS.stream,
+      },
+    })}\n`;
+    writeFileSync(file, deadLetter);
 
     // Act: a fresh shell, no region, no credentials.
     const result = await cli('scripts/redrive.ts', ['--file', file], { LOCAL_DIR: dir });
@@ -193,5 +191,40 @@ describe('redrive --file against the running local pipeline', () => {
       return lines.filter((line) => line.eventId === request.deliveryId).length >= 3 ? lines : undefined;
     });
     expect(executions.every((line) => line.status === 'SUCCEEDED')).toBe(true);
+
+    // The console's actions do the same from the page: redrive a dead letter, replay from the lake.
+    writeFileSync(file, deadLetter);
+    const lettersBefore = await consoleApi<{ deadLetters: { line: number }[] }>('/api/dead-letters');
+    const redriven = await consoleApi<{ ok: boolean; message: string }>(
+      '/api/dead-letters/1/redrive',
+      'POST',
+    );
+    expect(lettersBefore.deadLetters.map((letter) => letter.line)).toEqual([1]);
+    expect(redriven).toEqual(
+      expect.objectContaining({ ok: true, message: expect.stringContaining('1 record(s)') }),
+    );
+    expect(readFileSync(file, 'utf8')).toBe('');
+
+    const { rows } = await consoleApi<{ rows: { key: string; eventKey?: string }[] }>(
+      '/api/deliveries?source=gitlab',
+    );
+    const key = rows.find((row) => row.eventKey === `gitlab:${request.deliveryId}`)?.key as string;
+    const replayed = await waitFor('the event in the lake, replayed', async () => {
+      const answer = await consoleApi<{ ok: boolean; message: string }>(
+        `/api/deliveries/${key}/replay`,
+        'POST',
+      );
+      return answer.ok ? answer : undefined;
+    });
+    expect(replayed.message).toBe('replayed from the lake: 1 put on the stream, 0 failed');
+    await waitFor('the replayed execution', async () => {
+      const lines = await sinks.executions();
+      return lines.filter((line) => line.eventId === request.deliveryId).length >= 5 ? true : undefined;
+    });
   });
+
+  async function consoleApi<T>(path: string, method = 'GET'): Promise<T> {
+    const response = await fetch(`${pipeline.url}${path}`, { method });
+    return (await response.json()) as T;
+  }
 });

@@ -150,6 +150,7 @@ function App() {
   const [message, setMessage] = useState('');
   const [live, setLive] = useState(false);
   const [version, setVersion] = useState(0);
+  const [deadLetterVersion, setDeadLetterVersion] = useState(0);
   const filtering = useMemo(() => query(filters) !== '', [filters]);
 
   const load = useCallback(() => {
@@ -169,6 +170,7 @@ function App() {
     const stream = new EventSource('/api/stream');
     stream.onopen = () => setLive(true);
     stream.onerror = () => setLive(false);
+    stream.addEventListener('dead-letter', () => setDeadLetterVersion((value) => value + 1));
     stream.addEventListener('row', (event) => {
       const row = JSON.parse((event as MessageEvent<string>).data) as Row;
       setVersion((value) => value + 1);
@@ -206,6 +208,7 @@ function App() {
     const result = await getJson<ActionResult>(path, { method: 'POST' });
     setMessage(`${result.ok ? 'Done' : 'Not done'}: ${result.message}`);
     setVersion((value) => value + 1);
+    setDeadLetterVersion((value) => value + 1);
   };
 
   const field = (name: keyof Filters) => (event: Event) =>
@@ -233,7 +236,7 @@ function App() {
       ${filtering && html`<button type="button" onClick=${() => setFilters(EMPTY)}>Clear</button>`}
     </form>
     <p class="message" role="status" aria-live="polite">${message}</p>
-    <${DeadLetters} onAction=${act} version=${version} />
+    <${DeadLetters} onAction=${act} version=${deadLetterVersion} />
     <main>
       <table class="deliveries">
         <caption class="visually-hidden">Deliveries, newest first</caption>
