@@ -103,6 +103,11 @@ export function consoleRoutes(options: ConsoleOptions): {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = request.method ?? 'GET';
     const [, resource, key, action] = parts;
+    // Actions need a header a page of another origin cannot send without a preflight this server never
+    // grants, so no web page can make the console resend or redrive.
+    if (method === 'POST' && request.headers['x-console-action'] !== '1') {
+      return json(response, 403, { message: 'console actions need the X-Console-Action: 1 header' });
+    }
     if (method === 'GET' && resource === 'deliveries' && !key) {
       const filters = filtersOf(url.searchParams);
       const listed = options.store.list(filters, await textMatches(filters.q));

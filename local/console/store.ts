@@ -81,8 +81,8 @@ export class DeliveryStore {
 
   /** Adds the reason a step logged after the answer was recorded (the authorizer's 401s). */
   async amend(requestId: string, reason: string): Promise<void> {
-    const request = this.requests.get(requestId);
-    if (!request || request.reason === reason) return;
+    // The request's own line may still be on its way to the file; appends to one file keep their order.
+    if (this.requests.get(requestId)?.reason === reason) return;
     await appendLine(requestsFile(this.dir), { amend: requestId, reason });
   }
 

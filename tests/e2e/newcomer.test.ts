@@ -194,6 +194,8 @@ describe('redrive --file against the running local pipeline', () => {
 
     // The console's actions do the same from the page: redrive a dead letter, replay from the lake.
     writeFileSync(file, deadLetter);
+    const forged = await fetch(`${pipeline.url}/api/dead-letters/1/redrive`, { method: 'POST' });
+    expect(forged.status).toBe(403);
     const lettersBefore = await consoleApi<{ deadLetters: { line: number }[] }>('/api/dead-letters');
     const redriven = await consoleApi<{ ok: boolean; message: string }>(
       '/api/dead-letters/1/redrive',
@@ -224,7 +226,10 @@ describe('redrive --file against the running local pipeline', () => {
   });
 
   async function consoleApi<T>(path: string, method = 'GET'): Promise<T> {
-    const response = await fetch(`${pipeline.url}${path}`, { method });
+    const response = await fetch(`${pipeline.url}${path}`, {
+      method,
+      ...(method === 'POST' && { headers: { 'x-console-action': '1' } }),
+    });
     return (await response.json()) as T;
   }
 });

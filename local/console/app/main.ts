@@ -205,7 +205,10 @@ function App() {
 
   const act = async (path: string) => {
     setMessage('working…');
-    const result = await getJson<ActionResult>(path, { method: 'POST' });
+    const result = await getJson<ActionResult>(path, {
+      method: 'POST',
+      headers: { 'x-console-action': '1' },
+    });
     setMessage(`${result.ok ? 'Done' : 'Not done'}: ${result.message}`);
     setVersion((value) => value + 1);
     setDeadLetterVersion((value) => value + 1);
