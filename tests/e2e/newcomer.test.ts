@@ -225,6 +225,19 @@ describe('redrive --file against the running local pipeline', () => {
     });
   });
 
+  it('npm run events lists the deliveries the console shows', async () => {
+    const live = await cli('local/events.ts', ['--source', 'gitlab', '--json'], { LOCAL_DIR: dir });
+    const table = await cli('local/events.ts', ['--status', 'accepted'], { LOCAL_DIR: dir });
+
+    expect(live.code).toBe(0);
+    const rows = JSON.parse(live.stdout) as { source: string; verdict: string; outcome?: string }[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.source === 'gitlab' && row.verdict === 'accepted')).toBe(true);
+    expect(rows[0]?.outcome).toBe('SUCCEEDED');
+    expect(table.stdout).toMatch(/gitlab +Push Hook +mike\/diaspora/);
+    expect(table.stderr).toContain(`(live, from ${pipeline.url})`);
+  });
+
   async function consoleApi<T>(path: string, method = 'GET'): Promise<T> {
     const response = await fetch(`${pipeline.url}${path}`, {
       method,
