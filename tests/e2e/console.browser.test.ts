@@ -119,6 +119,9 @@ describeInBrowser('local console in a real browser (headless Chromium)', () => {
     // Escape closes the detail.
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'detached' });
+    // The focus goes back to the row the detail was opened from.
+    const label = `open delivery ${publicized.deliveryId}`;
+    await page.waitForFunction((name) => document.activeElement?.getAttribute('aria-label') === name, label);
   });
 });
 

@@ -153,10 +153,14 @@ function App() {
   const [deadLetterVersion, setDeadLetterVersion] = useState(0);
   const filtering = useMemo(() => query(filters) !== '', [filters]);
 
+  // Only the latest list request may fill the table: typing in a filter sends several.
+  const latest = useRef(0);
   const load = useCallback(() => {
+    const ticket = ++latest.current;
     getJson<{ rows: Row[]; total: number; sources: string[]; types: string[] }>(
       `/api/deliveries?${query(filters)}`,
     ).then((body) => {
+      if (ticket !== latest.current) return;
       setRows(body.rows);
       setTotal(body.total);
       setChoices({ sources: body.sources, types: body.types });
@@ -192,16 +196,36 @@ function App() {
 
   useEffect(() => {
     if (!open) return setDetail(undefined);
-    getJson<Detail>(`/api/deliveries/${encodeURIComponent(open)}`).then(setDetail);
+    // An answer that arrives after the detail was closed or changed is dropped.
+    let current = true;
+    getJson<Detail>(`/api/deliveries/${encodeURIComponent(open)}`).then((found) => {
+      if (current) setDetail(found);
+    });
+    return () => {
+      current = false;
+    };
   }, [open, version]);
+
+  // Closing the detail puts the focus back on the row it was opened from.
+  const opener = useRef<string | undefined>(undefined);
+  const close = useCallback(() => setOpen(undefined), []);
+  useEffect(() => {
+    if (open) {
+      opener.current = open;
+      return;
+    }
+    const key = opener.current;
+    opener.current = undefined;
+    if (key) document.querySelector<HTMLElement>(`tr[data-key="${CSS.escape(key)}"] button`)?.focus();
+  }, [open]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') setOpen(undefined);
+      if (event.key === 'Escape') close();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [close]);
 
   const act = async (path: string) => {
     setMessage('working…');
@@ -248,7 +272,7 @@ function App() {
       </table>
       ${rows.length === 0 && html`<p class="empty">No deliveries yet. Try <code>npm run send -- events/ingest/github-push.json</code>.</p>`}
     </main>
-    ${detail && html`<${DetailView} detail=${detail} onAction=${act} onClose=${() => setOpen(undefined)} />`}
+    ${detail && html`<${DetailView} detail=${detail} onAction=${act} onClose=${close} />`}
   </div>`;
 }
 
