@@ -121,7 +121,9 @@ describeInBrowser('local console in a real browser (headless Chromium)', () => {
     await detail.waitFor({ state: 'detached' });
     // The focus goes back to the row the detail was opened from.
     const label = `open delivery ${publicized.deliveryId}`;
-    await page.waitForFunction((name) => document.activeElement?.getAttribute('aria-label') === name, label);
+    await page.waitForFunction(
+      `document.activeElement?.getAttribute('aria-label') === ${JSON.stringify(label)}`,
+    );
   });
 });
 
