@@ -1,51 +1,49 @@
-import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname } from 'node:path';
+import type { RecordSet } from './fakes/route53';
 import { localPaths } from './names';
 
 /**
- * The console's "one readable line per event as it moves": it follows what lands in the local sinks
- * (executions, OpenSearch documents, bus entries, SNS messages, Route 53 zones, dead letters), so what it
- * prints is what actually happened, whoever wrote it. Files are polled rather than watched because
- * recursive fs.watch is not portable and a few hundred milliseconds of delay do not matter here.
+ * The console's "one readable line per event as it moves": it is told each line the local sinks append
+ * (executions, bus entries, SNS messages, dead letters; see ndjson.ts `onAppend`), each document the
+ * OpenSearch stand-in writes and each Route 53 change, so what it prints is what actually happened,
+ * whoever caused it, and it never rescans the files however many events `.local` holds.
  */
 export class ActivityFeed {
-  private readonly offsets = new Map<string, number>();
-  private readonly documents = new Map<string, number>();
-  private readonly zones = new Map<string, Map<string, string>>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly paths: ReturnType<typeof localPaths>;
 
   constructor(
-    private readonly dir: string,
+    dir: string,
     private readonly print: (line: string) => void,
     /** Task state names of the workflow, so "routed" lines list the steps that ran, not every state. */
     private readonly taskNames: Set<string> = new Set(),
-  ) {}
-
-  /** Starts following; what is already in the sinks (an earlier run) is not printed again. */
-  async start(intervalMs = 300): Promise<void> {
-    await this.scan(true);
-    this.timer = setInterval(() => {
-      this.running ??= this.scan(false)
-        .catch(() => undefined)
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
-    this.timer.unref();
+  ) {
+    this.paths = localPaths(dir);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-    await this.scan(false).catch(() => undefined);
+  /** One line appended to a file of the local directory. */
+  appended(path: string, value: unknown): void {
+    if (typeof value !== 'object' || value === null) return;
+    const line = value as Record<string, unknown>;
+    if (path === this.paths.executions) this.execution(line);
+    else if (path === this.paths.deadLetters) this.deadLetter(line);
+    else if (dirname(path) === this.paths.eventbridge) this.busEntry(basename(path, '.ndjson'), line);
+    else if (dirname(path) === this.paths.sns) this.snsMessage(basename(path, '.ndjson'), line);
   }
 
-  accepted(event: { source: string; status: number; body: string; ms: number }): void {
+  indexed(document: { index: string; id: string; overwritten: boolean }): void {
+    this.emit('indexed', `${document.index} ${document.id}${document.overwritten ? ' (overwritten)' : ''}`);
+  }
+
+  route53(zone: string, change: { action: string; record: RecordSet }): void {
+    const values = (change.record.ResourceRecords ?? []).map((item) => item.Value).join(',');
+    this.emit('route53', `${zone}: ${change.record.Name} ${change.record.Type} -> ${values}`);
+  }
+
+  accepted(event: { source: string; status: number; body: string; ms: number; reason?: string }): void {
     let detail = event.body;
     try {
       const body = JSON.parse(event.body) as Record<string, unknown>;
-      detail = [body.type, body.id ?? body.error, body.message]
+      detail = [body.type, body.id ?? body.error, event.reason ?? body.message]
         .filter((part) => part !== undefined)
         .join(' ');
     } catch {
@@ -57,49 +55,6 @@ export class ActivityFeed {
 
   private emit(kind: string, text: string): void {
     this.print(`${new Date().toISOString().slice(11, 23)} ${kind.padEnd(11)} ${text}`);
-  }
-
-  private async scan(baseline: boolean): Promise<void> {
-    const paths = localPaths(this.dir);
-    const quiet = baseline ? () => undefined : undefined;
-    await this.follow(paths.executions, quiet ?? ((line) => this.execution(line)));
-    await this.follow(paths.deadLetters, quiet ?? ((line) => this.deadLetter(line)));
-    for (const file of await listFiles(paths.eventbridge, '.ndjson')) {
-      await this.follow(file, quiet ?? ((line) => this.busEntry(basename(file, '.ndjson'), line)));
-    }
-    for (const file of await listFiles(paths.sns, '.ndjson')) {
-      await this.follow(file, quiet ?? ((line) => this.snsMessage(basename(file, '.ndjson'), line)));
-    }
-    await this.scanDocuments(paths.opensearch, baseline);
-    for (const file of await listFiles(paths.route53, '.json')) await this.scanZone(file, baseline);
-  }
-
-  /** Reads the complete lines appended to a file since the last look. */
-  private async follow(file: string, onLine: (line: Record<string, unknown>) => void): Promise<void> {
-    const size = await stat(file).then(
-      (info) => info.size,
-      () => 0,
-    );
-    const from = this.offsets.get(file) ?? 0;
-    if (size <= from) return;
-    const handle = await open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(size - from);
-      await handle.read(buffer, 0, buffer.length, from);
-      const text = buffer.toString('utf8');
-      const end = text.lastIndexOf('\n') + 1;
-      this.offsets.set(file, from + Buffer.byteLength(text.slice(0, end)));
-      for (const line of text.slice(0, end).split('\n')) {
-        if (line.trim() === '') continue;
-        try {
-          onLine(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          // A line another writer is still completing is read on the next pass.
-        }
-      }
-    } finally {
-      await handle.close();
-    }
   }
 
   private execution(line: Record<string, unknown>): void {
@@ -154,74 +109,4 @@ export class ActivityFeed {
       `${info.shardId} ${info.batchSize} record(s) ${info.startSequenceNumber}..${info.endSequenceNumber} (${context.condition})`,
     );
   }
-
-  private async scanDocuments(root: string, baseline: boolean): Promise<void> {
-    for (const file of await listFiles(root, '.json', true)) {
-      const mtime = await stat(file).then(
-        (info) => info.mtimeMs,
-        () => 0,
-      );
-      const seen = this.documents.get(file);
-      if (seen === mtime) continue;
-      this.documents.set(file, mtime);
-      if (baseline) continue;
-      const index = relative(root, file).split('/')[0];
-      const id = decodeURIComponent(basename(file, '.json'));
-      this.emit('indexed', `${index} ${id}${seen === undefined ? '' : ' (overwritten)'}`);
-    }
-  }
-
-  /** Route 53 zone files: prints the record sets that changed since the last look. */
-  private async scanZone(file: string, baseline: boolean): Promise<void> {
-    let records: Map<string, string>;
-    try {
-      records = recordSets(JSON.parse(await readFile(file, 'utf8')));
-    } catch {
-      return;
-    }
-    const previous = this.zones.get(file);
-    this.zones.set(file, records);
-    if (baseline) return;
-    for (const [key, value] of records) {
-      if (previous?.get(key) !== value)
-        this.emit('route53', `${basename(file, '.json')}: ${key} -> ${value}`);
-    }
-  }
-}
-
-/** `name type` -> values of every record set found anywhere in a zone file. */
-function recordSets(zone: unknown): Map<string, string> {
-  const found = new Map<string, string>();
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    if (typeof node !== 'object' || node === null) return;
-    const record = node as Record<string, unknown>;
-    if (typeof record.Name === 'string' && typeof record.Type === 'string') {
-      const values = ((record.ResourceRecords ?? []) as { Value?: string }[]).map((item) => item.Value);
-      found.set(`${record.Name} ${record.Type}`, values.join(','));
-      return;
-    }
-    for (const value of Object.values(record)) visit(value);
-  };
-  visit(zone);
-  return found;
-}
-
-async function listFiles(dir: string, suffix: string, recursive = false): Promise<string[]> {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const files: string[] = [];
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isFile() && entry.name.endsWith(suffix)) files.push(path);
-    else if (recursive && entry.isDirectory()) files.push(...(await listFiles(path, suffix, true)));
-  }
-  return files;
 }

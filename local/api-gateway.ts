@@ -32,8 +32,25 @@ export interface ApiGatewayOptions {
   gatewayResponses?: Record<string, GatewayResponse>;
   /** A failed or malformed integration (API Gateway answers 502 and logs it in its execution log). */
   onIntegrationError?: (error: unknown) => void;
-  /** Called once per answered webhook request (for the console's activity lines). */
-  onResponse?: (event: { source: string; status: number; body: string; ms: number }) => void;
+  /** Called once per answered webhook request (the activity lines and the console's record). */
+  onResponse?: (event: AnsweredWebhook) => void;
+  /** Answers requests that are not webhooks (the local console); returns false to leave them to the API. */
+  otherRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
+}
+
+export interface AnsweredWebhook {
+  source: string;
+  status: number;
+  body: string;
+  ms: number;
+  requestId: string;
+  method: string;
+  path: string;
+  /** As received, credentials included: whoever keeps them must mask them. */
+  headers: Record<string, string>;
+  requestBody: Buffer;
+  /** The authorizer's reason for a Deny (its policy context). */
+  reason?: string;
 }
 
 export interface RunningApi {
@@ -84,6 +101,27 @@ export function templateGatewayResponses(
         body: response.ResponseTemplates?.['application/json'] ?? defaultResponses[type]?.body ?? '{}',
       },
     ]),
+  );
+}
+
+/**
+ * The `$context` variables gateway response templates may use: `$context.requestId` and the authorizer's
+ * context values (`$context.authorizer.<key>`), which API Gateway fills from a Deny policy's context. Values
+ * are escaped for a JSON string; an unknown variable renders empty, as in API Gateway.
+ */
+export function renderGatewayTemplate(
+  template: string,
+  requestId: string,
+  authorizer: Record<string, unknown>,
+): string {
+  const asJsonText = (value: unknown) => JSON.stringify(String(value ?? '')).slice(1, -1);
+  return template.replace(
+    /\$context\.([A-Za-z]+)(?:\.([A-Za-z0-9_]+))?/g,
+    (_match, name: string, key?: string) => {
+      if (name === 'requestId') return asJsonText(requestId);
+      if (name === 'authorizer' && key) return asJsonText(authorizer[key]);
+      return '';
+    },
   );
 }
 
@@ -190,8 +228,15 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
  */
 export async function startApiGateway(options: ApiGatewayOptions): Promise<RunningApi> {
   const responses = { ...defaultResponses, ...options.gatewayResponses };
-  const gateway = (response: ServerResponse, type: string, requestId: string) => {
-    const { status, body } = responses[type] ?? (defaultResponses.INTEGRATION_FAILURE as GatewayResponse);
+  const gateway = (
+    response: ServerResponse,
+    type: string,
+    requestId: string,
+    authorizer: Record<string, unknown> = {},
+  ) => {
+    const { status, body: template } =
+      responses[type] ?? (defaultResponses.INTEGRATION_FAILURE as GatewayResponse);
+    const body = renderGatewayTemplate(template, requestId, authorizer);
     response.writeHead(status, {
       'content-type': 'application/json',
       'x-amzn-requestid': requestId,
@@ -206,13 +251,26 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     const requestId = randomUUID();
     const url = new URL(request.url ?? '/', 'http://localhost');
     const match = ROUTE.exec(url.pathname);
+    if (!match && options.otherRoutes?.(request, response)) return;
     if (request.method !== 'POST' || !match) {
       gateway(response, 'RESOURCE_NOT_FOUND', requestId);
       return;
     }
     const source = decodeURIComponent(match[1] as string);
-    const report = (status: number, body: string) =>
-      options.onResponse?.({ source, status, body, ms: Date.now() - started });
+    let received: Buffer = Buffer.alloc(0);
+    const report = (status: number, body: string, reason?: string) =>
+      options.onResponse?.({
+        source,
+        status,
+        body,
+        ms: Date.now() - started,
+        requestId,
+        method: request.method ?? 'POST',
+        path: url.pathname,
+        headers: headerMaps(request).headers,
+        requestBody: received,
+        ...(reason && { reason }),
+      });
     // Every body reaches Lambda base64-encoded, so Lambda's 6 MB request limit refuses bodies above
     // MAX_WEBHOOK_BODY_BYTES long before API Gateway's 10 MB; both end in the same 413 answer.
     const body = await readBody(request, MAX_WEBHOOK_BODY_BYTES);
@@ -223,6 +281,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       return;
     }
 
+    received = body;
     const now = new Date(started);
     const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     const { headers, multiValueHeaders } = headerMaps(request);
@@ -310,8 +369,9 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
       policyMatches(policy.policyDocument, 'Deny', methodArn) ||
       !policyMatches(policy.policyDocument, 'Allow', methodArn)
     ) {
-      const answered = gateway(response, 'ACCESS_DENIED', requestId);
-      report(answered.status, answered.body);
+      const context = (policy.context ?? {}) as Record<string, unknown>;
+      const answered = gateway(response, 'ACCESS_DENIED', requestId, context);
+      report(answered.status, answered.body, typeof context.reason === 'string' ? context.reason : undefined);
       return;
     }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { buildAll } from '../scripts/build';
 import { functionSpecs } from './function-config';
 import { localDir } from './names';
 import { runningPipeline, startLocalPipeline } from './pipeline';
@@ -55,6 +56,8 @@ async function main(): Promise<number> {
   }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const event: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  // Built here rather than by the npm script, so --help and usage errors answer at once.
+  await buildAll();
   const started = Date.now();
   const outcome = await invokeOnce(logicalId, event);
   const ms = Date.now() - started;

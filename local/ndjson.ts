@@ -3,6 +3,16 @@ import { dirname } from 'node:path';
 
 const queues = new Map<string, Promise<void>>();
 
+/** Told of every line once it is on disk: the console indexes what the pipeline records as it records it. */
+export type AppendListener = (path: string, value: unknown) => void;
+const listeners = new Set<AppendListener>();
+
+/** Calls `listener` after each line appended anywhere by this process; returns the unsubscribe. */
+export function onAppend(listener: AppendListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 /**
  * Appends one JSON object as one line. Appends to the same file are chained so that concurrent writers
  * (several executions finishing at once) never interleave partial lines.
@@ -13,6 +23,13 @@ export function appendLine(path: string, value: unknown): Promise<void> {
   const next = previous.then(async () => {
     await mkdir(dirname(path), { recursive: true });
     await appendFile(path, line);
+    for (const listener of listeners) {
+      try {
+        listener(path, value);
+      } catch {
+        // An observer's fault must never fail the write it observes.
+      }
+    }
   });
   const settled = next.catch(() => undefined);
   queues.set(path, settled);

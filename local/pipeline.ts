@@ -5,17 +5,21 @@ import { loadTemplate, type Template } from '../scripts/template';
 import { ActivityFeed } from './activity';
 import { startApiGateway, templateGatewayResponses } from './api-gateway';
 import { CheckpointStore } from './checkpoints';
+import { requestRecord } from './console/record';
+import { consoleRoutes } from './console/server';
+import { DeliveryStore } from './console/store';
 import { emulatorKinesisClient, startEmulators } from './emulators';
 import { KinesisEventSourceMapping, type MappingSettings } from './event-source-mapping';
 import type { RunningFake } from './fakes/aws-json';
 import { eventBridgeSink, startEventBridgeFake } from './fakes/eventbridge';
-import { startOpenSearchFake } from './fakes/opensearch';
-import { localDnsZone, startRoute53Fake } from './fakes/route53';
+import { type RunningOpenSearchFake, startOpenSearchFake } from './fakes/opensearch';
+import { localDnsZone, type RecordSet, startRoute53Fake } from './fakes/route53';
 import { startSnsFake } from './fakes/sns';
 import { startStepFunctionsFake } from './fakes/stepfunctions';
 import { functionSpecs, localResolveOptions, realServices } from './function-config';
 import { startLakeWriter } from './lake';
 import { localDir as defaultLocalDir, LOCAL_ARNS, LOCAL_NAMES, LOCAL_REGION, localPaths } from './names';
+import { onAppend } from './ndjson';
 import { ROUTER_DEFINITION_PATH, type StepHandler, taskStates } from './run-workflow';
 import { snapshotBundle } from './runtime/bundles';
 import { type InvokeOutcome, LocalLambda } from './runtime/lambda';
@@ -137,9 +141,47 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         onError(new Error('LevelDB did not load: the local stream lives in memory'));
     }
     const endpoints: Record<string, string> = { ...emulators.endpoints };
+
+    // What the console and the activity lines are told as the pipeline records it: the store is loaded
+    // once from earlier runs, then kept current by each appended line, document and zone change.
+    const store = new DeliveryStore(dir);
+    await store.load();
+    const refusals = new RefusalReasons(store);
+    let feed: ActivityFeed | undefined;
+    if (options.onActivity) {
+      const definition = JSON.parse(readFileSync(ROUTER_DEFINITION_PATH, 'utf8')) as {
+        States: Record<string, unknown>;
+      };
+      feed = new ActivityFeed(dir, options.onActivity, new Set(taskStates(definition).keys()));
+    }
+    const unsubscribe = onAppend((path, value) => {
+      if (!path.startsWith(`${dir}/`)) return;
+      store.apply(path, value);
+      feed?.appended(path, value);
+    });
+    closers.push(async () => void unsubscribe());
+    let search: RunningOpenSearchFake | undefined;
+    const zone = localDnsZone(env);
     const fakes: [string, boolean, (localDir: string) => Promise<RunningFake>][] = [
-      ['opensearch', real.opensearch, startOpenSearchFake],
-      ['route53', real.route53, (localDir) => startRoute53Fake(localDir, localDnsZone(env))],
+      [
+        'opensearch',
+        real.opensearch,
+        async (localDir) => {
+          search = await startOpenSearchFake(localDir, {
+            onDocument: (document) => feed?.indexed(document),
+          });
+          return search;
+        },
+      ],
+      [
+        'route53',
+        real.route53,
+        (localDir) =>
+          startRoute53Fake(localDir, {
+            ...zone,
+            onChange: (change: { action: string; record: RecordSet }) => feed?.route53(zone.zoneName, change),
+          }),
+      ],
       ['sns', real.sns, startSnsFake],
       ['eventbridge', real.eventbridge, startEventBridgeFake],
     ];
@@ -197,7 +239,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       template,
       logLevel: (options.logLevel ?? env.LOG_LEVEL ?? 'WARN').toUpperCase(),
       maxConcurrency: options.functionConcurrency ?? 4,
-      ...(options.onFunctionLog && { onLog: options.onFunctionLog }),
+      onLog: (logicalId, line) => {
+        if (logicalId === 'AuthorizerFunction') refusals.logged(line);
+        options.onFunctionLog?.(logicalId, line);
+      },
     });
     // The functions on the local path: the API's, the stream consumer and the workflow's steps.
     const definitionText = readFileSync(ROUTER_DEFINITION_PATH, 'utf8');
@@ -217,15 +262,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       functions[spec.logicalId] = lambda;
       closers.push(() => lambda.close());
       if (options.warm && onPath.has(spec.logicalId)) lambda.warm();
-    }
-
-    let feed: ActivityFeed | undefined;
-    if (options.onActivity) {
-      const definition = JSON.parse(definitionText) as { States: Record<string, unknown> };
-      const activity = new ActivityFeed(dir, options.onActivity, new Set(taskStates(definition).keys()));
-      await activity.start();
-      closers.push(() => activity.stop());
-      feed = activity;
     }
 
     if (options.consume ?? true) {
@@ -255,6 +291,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       closers.push(() => lake.stop());
     }
 
+    const consoleServer = consoleRoutes({
+      store,
+      dir,
+      apiUrl: () => endpoints.api as string,
+      endpoints,
+      env,
+      ...(search && { documents: () => (search as RunningOpenSearchFake).documents() }),
+    });
     const stage = template.Parameters.Stage?.Default;
     const api = await startApiGateway({
       authorizer: required('AuthorizerFunction'),
@@ -265,9 +309,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       binaryMediaTypes:
         (template.Resources.WebhookApi?.Properties?.BinaryMediaTypes as string[] | undefined) ?? [],
       onIntegrationError: onError,
-      ...(feed && { onResponse: feed.accepted.bind(feed) }),
+      onResponse: (answered) => {
+        const reason = answered.reason ?? refusals.take(answered.requestId, answered.status);
+        feed?.accepted({ ...answered, ...(reason && { reason }) });
+        store.record(requestRecord({ ...answered, ...(reason && { reason }) })).catch(onError);
+      },
+      otherRoutes: consoleServer.handle,
     });
     closers.push(() => api.close());
+    // Closed before the API (closers run in reverse): open event streams would hold its close.
+    closers.push(async () => consoleServer.close());
     endpoints.api = api.url;
 
     const state = {
@@ -290,5 +341,46 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * A 401 cannot carry a reason (API Gateway answers it for a thrown "Unauthorized"), so the authorizer
+ * logs it with the request id; this matches those log lines to the recorded requests, whichever of the
+ * two arrives first.
+ */
+class RefusalReasons {
+  private readonly early = new Map<string, string>();
+  private readonly waiting = new Set<string>();
+
+  constructor(private readonly store: DeliveryStore) {}
+
+  logged(line: string): void {
+    let entry: { message?: unknown; reason?: unknown; requestId?: unknown };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      return;
+    }
+    if (typeof entry.requestId !== 'string' || typeof entry.reason !== 'string') return;
+    if (entry.message !== 'webhook unauthorized' && entry.message !== 'webhook denied') return;
+    if (this.waiting.delete(entry.requestId)) {
+      this.store.amend(entry.requestId, entry.reason).catch(() => undefined);
+      return;
+    }
+    this.early.set(entry.requestId, entry.reason);
+    // Bounded: a line whose request is never recorded must not stay for ever.
+    if (this.early.size > 1000) this.early.delete(this.early.keys().next().value as string);
+  }
+
+  /** The reason already logged for this request, or undefined (then a later log line amends it). */
+  take(requestId: string, status: number): string | undefined {
+    const reason = this.early.get(requestId);
+    this.early.delete(requestId);
+    if (reason === undefined && status === 401) {
+      this.waiting.add(requestId);
+      if (this.waiting.size > 1000) this.waiting.delete(this.waiting.values().next().value as string);
+    }
+    return reason;
   }
 }

@@ -56,9 +56,23 @@ async function main(): Promise<number> {
           ...((values.event ?? envelope?.type) && { event: values.event ?? envelope?.type }),
           keepDeliveryId: values['keep-id'],
         });
-  const url =
-    values.url ?? runningPipeline(localDir())?.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
-  const response = await postWebhook(url, request);
+  const running = runningPipeline(localDir())?.url;
+  const url = values.url ?? running ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  let response: { status: number; body: string };
+  try {
+    response = await postWebhook(url, request);
+  } catch (error) {
+    // fetch says only "fetch failed"; its cause says why (ECONNREFUSED, ENOTFOUND...).
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    console.error(
+      `cannot reach ${url}/webhooks/${source}: ${cause?.code ?? cause?.message ?? (error as Error).message}\n` +
+        (values.url || running
+          ? 'Is the API at that URL running?'
+          : `No \`npm start\` is running on ${localDir()}. Start it in another terminal, or point send elsewhere ` +
+            'with --url <base url> (or PORT, or LOCAL_DIR of the running pipeline).'),
+    );
+    return 3;
+  }
   console.log(`POST ${url}/webhooks/${source} (delivery ${request.deliveryId}) -> ${response.status}`);
   console.log(response.body);
   return response.status >= 200 && response.status < 300 ? 0 : 1;

@@ -16,11 +16,15 @@ async function main(): Promise<void> {
   });
   console.log(`state in ${pipeline.localDir}`);
   for (const [name, url] of Object.entries(pipeline.endpoints)) console.log(`  ${name.padEnd(11)} ${url}`);
+  console.log(`  ${'console'.padEnd(11)} ${pipeline.url}/ (open it in a browser)`);
   console.log(`ready ${pipeline.url}`);
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal while stopping: the user insists.
+      process.exit(1);
+    }
     stopping = true;
     console.log(`${signal}: stopping`);
     pipeline.stop().then(
@@ -34,8 +38,9 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Any stop signal stops everything: Ctrl-C, `kill <pid>`, a closed terminal. The npm script runs this
+  // with `exec`, so `kill` of the npm process reaches it rather than an intermediate shell.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
 }
 
 main().catch((error: unknown) => {

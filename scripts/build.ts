@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
+import { buildConsole } from './lib/console-bundle';
 import { type EsbuildFunction, esbuildFunctions, projectRoot } from './template';
 
 /** esbuild options for one function, from the template's esbuild Metadata, as `sam build` passes them. */
@@ -28,6 +29,8 @@ export function buildOptions(fn: EsbuildFunction, outfile: string): BuildOptions
 export async function buildAll(outRoot = join(projectRoot, 'dist')): Promise<Record<string, string>> {
   rmSync(outRoot, { recursive: true, force: true });
   const outputs: Record<string, string> = {};
+  // The local console's page is bundled alongside the functions (dist/console), for `npm start`.
+  const page = buildConsole(join(outRoot, 'console'));
   await Promise.all(
     esbuildFunctions().map(async (fn) => {
       const outfile = join(outRoot, fn.logicalId, 'handler.js');
@@ -35,6 +38,7 @@ export async function buildAll(outRoot = join(projectRoot, 'dist')): Promise<Rec
       outputs[fn.logicalId] = outfile;
     }),
   );
+  await page;
   return outputs;
 }
 

@@ -1,3 +1,5 @@
+// First: with --file it points the SDK at the running local pipeline before the client modules load.
+import './lib/redrive-local';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { kinesisClient } from '../functions/lib/clients/kinesis';

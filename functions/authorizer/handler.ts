@@ -36,15 +36,19 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
     source: source ?? 'none',
     reason: decision.effect === 'allow' ? 'allowed' : decision.reason,
   });
-  // Reasons name the check that failed, never the credential.
+  // Reasons name the check that failed, never the credential. Refusals log at WARN: a sender with a wrong
+  // secret is what an operator looks for, and the request id ties the line to the API's access log.
+  const requestId = event.requestContext.requestId;
   if (decision.effect === 'unauthorized') {
-    logger.info('webhook unauthorized', { source, reason: decision.reason });
-    // This exact message is how a Lambda authorizer makes API Gateway answer 401.
+    logger.warn('webhook unauthorized', { source, reason: decision.reason, requestId });
+    // This exact message is how a Lambda authorizer makes API Gateway answer 401; a 401 cannot carry
+    // a reason, so the sender reads the generic message and the operator this log line.
     throw new Error('Unauthorized');
   }
   if (decision.effect === 'deny') {
-    logger.info('webhook denied', { source, reason: decision.reason });
-    return policy('Deny', event.methodArn);
+    logger.warn('webhook denied', { source, reason: decision.reason, requestId });
+    // The ACCESS_DENIED gateway response shows the reason ($context.authorizer.reason).
+    return policy('Deny', event.methodArn, { reason: decision.reason });
   }
   return policy('Allow', event.methodArn, { source: decision.source });
 }

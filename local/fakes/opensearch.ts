@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { closeServer, listen } from '../servers';
+import { count, type Hit, QueryError, type SearchRequest, search } from './opensearch-query';
 
 /**
  * A stand-in for OpenSearch that speaks its REST JSON wire format for exactly the calls the pipeline
@@ -12,6 +13,8 @@ import { closeServer, listen } from '../servers';
  *   GET      /_index_template/<name>   returns it
  *   PUT|POST /<index>/_doc/<id>        writes `${localDir}/opensearch/<index>/<file name of id>.json`
  *   GET      /<index>/_doc/<id>        reads it back
+ *   GET|POST /<target>/_search, _count  the query forms of opensearch-query.ts over the documents; the
+ *                                      target is an index, a pattern (`webhooks-*`), a list or an alias
  *
  * Each document file holds the document's `_source`, one file per document, so a redelivery overwrites
  * its file. The file is named after the document id as the local contract says (`github:<uuid>.json`).
@@ -43,13 +46,84 @@ interface Reply {
 // The characters OpenSearch forbids in index names (plus upper case and a leading _ - +).
 const INVALID_INDEX = /[\\/*?"<>| ,#:A-Z]|^[_\-+]|^\.\.?$/;
 
+export interface RunningOpenSearchFake {
+  url: string;
+  close(): Promise<void>;
+  /** Every document, read from disk on the first call and kept current by the fake's own writes. */
+  documents(): Promise<Hit[]>;
+}
+
 export async function startOpenSearchFake(
   localDir: string,
-): Promise<{ url: string; close(): Promise<void> }> {
+  options: { onDocument?: (hit: Hit & { overwritten: boolean }) => void } = {},
+): Promise<RunningOpenSearchFake> {
   const root = join(localDir, 'opensearch');
   await mkdir(root, { recursive: true });
   const templates = new Map<string, unknown>();
   const versions = new Map<string, number>();
+  // Searches need every document; the files are read once, then each write updates the cache.
+  let cache: Promise<Map<string, Hit>> | undefined;
+  const loadAll = async (): Promise<Map<string, Hit>> => {
+    const all = new Map<string, Hit>();
+    for (const index of await readdir(root).catch(() => [] as string[])) {
+      for (const name of await readdir(join(root, index)).catch(() => [] as string[])) {
+        if (!name.endsWith('.json')) continue;
+        try {
+          const source = JSON.parse(await readFile(join(root, index, name), 'utf8')) as Hit['source'];
+          const id = documentIdFromFileName(name);
+          all.set(`${index}/${id}`, { index, id, source });
+        } catch {
+          // A file being replaced is picked up by its writer's own update.
+        }
+      }
+    }
+    return all;
+  };
+  const documents = async () => {
+    cache ??= loadAll();
+    return [...(await cache).values()];
+  };
+
+  /** The documents a search target names: indices, patterns (`webhooks-*`), comma lists, aliases. */
+  async function resolveTarget(target: string | undefined): Promise<Hit[] | Reply> {
+    const all = await documents();
+    if (target === undefined || target === '_all' || target === '*') return all;
+    const indices = new Set(all.map((hit) => hit.index));
+    const wanted = new Set<string>();
+    for (const name of target.split(',')) {
+      const aliased = [...templates.values()].flatMap((value) => {
+        const template = value as { index_patterns?: string[]; template?: { aliases?: object } };
+        return name in (template.template?.aliases ?? {}) ? (template.index_patterns ?? []) : [];
+      });
+      // The indexer's alias is its index prefix (functions/lib/search/config.ts); templates live in
+      // memory only, so after a restart the prefix still finds the indices that joined the alias.
+      const globs = [name, ...aliased, ...(name.includes('*') ? [] : [`${name}-*`])].map(globPattern);
+      const found = [...indices].filter((index) => globs.some((glob) => glob.test(index)));
+      if (found.length === 0 && !name.includes('*')) {
+        return error(404, 'index_not_found_exception', `no such index [${name}]`);
+      }
+      for (const index of found) wanted.add(index);
+    }
+    return all.filter((hit) => wanted.has(hit.index));
+  }
+
+  async function query(target: string | undefined, action: string, body: unknown, params: URLSearchParams) {
+    const docs = await resolveTarget(target);
+    if (!Array.isArray(docs)) return docs;
+    const request = { ...((body ?? {}) as SearchRequest) };
+    const q = params.get('q');
+    if (q) request.query = { query_string: { query: q } };
+    for (const name of ['size', 'from'] as const) {
+      const value = params.get(name);
+      if (value !== null) request[name] = Number(value);
+    }
+    try {
+      return { status: 200, body: action === '_count' ? count(docs, request) : search(docs, request) };
+    } catch (cause) {
+      if (cause instanceof QueryError) return error(400, 'parsing_exception', cause.message);
+      throw cause;
+    }
+  }
 
   async function putDocument(index: string, id: string, source: unknown): Promise<Reply> {
     if (INVALID_INDEX.test(index))
@@ -68,6 +142,9 @@ export async function startOpenSearchFake(
     const temporary = `${file}.${process.pid}.${version}.tmp`;
     await writeFile(temporary, `${JSON.stringify(source, null, 2)}\n`);
     await rename(temporary, file);
+    const hit = { index, id, source: source as Hit['source'] };
+    if (cache) (await cache).set(key, hit);
+    options.onDocument?.({ ...hit, overwritten: existed });
     return {
       status: existed ? 200 : 201,
       body: {
@@ -101,8 +178,17 @@ export async function startOpenSearchFake(
     };
   }
 
-  async function route(method: string, segments: string[], body: unknown): Promise<Reply> {
+  async function route(
+    method: string,
+    segments: string[],
+    body: unknown,
+    params: URLSearchParams,
+  ): Promise<Reply> {
     const [first, second, third] = segments;
+    const action = segments.at(-1);
+    if ((action === '_search' || action === '_count') && segments.length <= 2 && /GET|POST/.test(method)) {
+      return query(segments.length === 2 ? first : undefined, action, body, params);
+    }
     if (segments.length === 2 && first === '_index_template' && second) {
       if (method === 'PUT' || method === 'POST') {
         templates.set(second, body);
@@ -128,7 +214,8 @@ export async function startOpenSearchFake(
   }
 
   async function answer(request: IncomingMessage): Promise<Reply> {
-    const path = new URL(request.url ?? '/', 'http://fake').pathname;
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const path = url.pathname;
     const segments = path
       .split('/')
       .filter((segment) => segment !== '')
@@ -140,7 +227,7 @@ export async function startOpenSearchFake(
     } catch {
       return error(400, 'parse_exception', 'request body is not valid JSON');
     }
-    return route(request.method ?? 'GET', segments, body);
+    return route(request.method ?? 'GET', segments, body, url.searchParams);
   }
 
   const server = createServer((request, response) => {
@@ -151,7 +238,11 @@ export async function startOpenSearchFake(
       .then((reply) => send(response, reply));
   });
   const url = await listen(server);
-  return { url, close: () => closeServer(server) };
+  return { url, close: () => closeServer(server), documents };
+}
+
+function globPattern(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')}$`);
 }
 
 function error(status: number, type: string, reason: string): Reply {

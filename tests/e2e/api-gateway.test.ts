@@ -3,6 +3,7 @@ import {
   type Invoker,
   isBinaryMediaType,
   type RunningApi,
+  renderGatewayTemplate,
   startApiGateway,
   templateGatewayResponses,
 } from '../../local/api-gateway';
@@ -146,12 +147,17 @@ describe('the local API Gateway player', () => {
   });
 
   it.each([
-    ['a Deny policy', { ...allow(), payload: denyPayload() } as InvokeOutcome, 403, 'ACCESS_DENIED'],
+    [
+      'a Deny policy with its reason',
+      { ...allow(), payload: denyPayload({ reason: 'X-Gitlab-Token does not match' }) } as InvokeOutcome,
+      403,
+      '{"error":"forbidden","message":"X-Gitlab-Token does not match"}',
+    ],
     [
       'a thrown "Unauthorized"',
       { ok: false, error: { errorType: 'Error', errorMessage: 'Unauthorized' } } as InvokeOutcome,
       401,
-      'UNAUTHORIZED',
+      gatewayResponses.UNAUTHORIZED?.body,
     ],
     [
       'any other authorizer error',
@@ -159,22 +165,27 @@ describe('the local API Gateway player', () => {
       500,
       undefined,
     ],
-  ])(
-    'answers %s like API Gateway, without calling the integration',
-    async (_, decision, status, responseType) => {
-      // Prepare
-      const ingest = new Recorder(accepted);
-      const url = await start(new Recorder(decision), ingest);
+  ])('answers %s like API Gateway, without calling the integration', async (_, decision, status, body) => {
+    // Prepare
+    const ingest = new Recorder(accepted);
+    const url = await start(new Recorder(decision), ingest);
 
-      // Act
-      const response = await fetch(`${url}/webhooks/github`, { method: 'POST', body: '{}' });
+    // Act
+    const response = await fetch(`${url}/webhooks/github`, { method: 'POST', body: '{}' });
 
-      // Assert
-      expect(response.status).toBe(status);
-      if (responseType) expect(await response.text()).toBe(gatewayResponses[responseType]?.body);
-      expect(ingest.events).toHaveLength(0);
-    },
-  );
+    // Assert
+    expect(response.status).toBe(status);
+    if (body) expect(await response.text()).toBe(body);
+    expect(ingest.events).toHaveLength(0);
+  });
+
+  it('renders $context.authorizer values JSON-escaped and an unknown variable as empty, as API Gateway does', () => {
+    const template = '{"message":"$context.authorizer.reason","id":"$context.requestId","x":"$context.nope"}';
+
+    const body = renderGatewayTemplate(template, 'req-1', { reason: 'a "quoted" reason' });
+
+    expect(JSON.parse(body)).toEqual({ message: 'a "quoted" reason', id: 'req-1', x: '' });
+  });
 
   it('answers 502 when the integration fails or returns no proxy response', async () => {
     // Prepare
@@ -227,9 +238,10 @@ describe('the local API Gateway player', () => {
   });
 });
 
-function denyPayload() {
+function denyPayload(context?: Record<string, string>) {
   return {
     principalId: 'anonymous',
+    ...(context && { context }),
     policyDocument: {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: '*' }],

@@ -418,8 +418,8 @@ function pathCases(): HostileCase[] {
       path: '/webhooks/github',
       headers: without(base, 'X-GitHub-Event'),
       body,
-      status: 401,
-      error: 'unauthorized',
+      status: 400,
+      error: 'missing_event_type',
     },
     {
       name: 'github: SHA-1 signature only (not enabled)',

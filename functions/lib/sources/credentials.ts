@@ -95,13 +95,31 @@ export function basicCredentials(authorization: string | undefined): string | un
 }
 
 /**
- * For senders with no native signing (ServiceNow, Rally): `Authorization: Basic` whose `user:password`
- * equals the secret, or an `X-Webhook-Token` header equal to it.
+ * For senders with no native signing (ServiceNow, Rally): an `X-Webhook-Token` header equal to the
+ * secret, or `Authorization: Basic` whose `user:password` equals it. A secret without a colon is a token,
+ * and senders that can only send basic auth (Rally's `https://user:token@…` target URL) put it in the
+ * password: then the password alone is compared, whatever the user name.
  */
 export function checkStaticCredential(headers: Headers, secret: SourceSecret): AuthOutcome {
-  const presented = headers['x-webhook-token'] ?? basicCredentials(headers.authorization);
-  if (presented === undefined || presented === '') {
-    return missing('basic authorization or X-Webhook-Token missing');
+  const token = headers['x-webhook-token'];
+  if (token !== undefined && token !== '') {
+    return tokenMatches(token, secret) ? OK : refused('X-Webhook-Token does not match');
   }
-  return tokenMatches(presented, secret) ? OK : refused('credential does not match');
+  if (headers.authorization === undefined) return missing('basic authorization or X-Webhook-Token missing');
+  const basic = basicCredentials(headers.authorization);
+  if (basic === undefined) return missing('Authorization is not well-formed basic auth (user:password)');
+  const password = basic.slice(basic.indexOf(':') + 1);
+  const tokens = tokenSecrets(secret);
+  // Both comparisons always run, so the time taken does not say which form matched.
+  const asPair = tokenMatches(basic, secret);
+  const asPassword = tokens !== undefined && tokenMatches(password, tokens);
+  return asPair || asPassword ? OK : refused('basic authorization does not match');
+}
+
+/** The values of the secret that are tokens (no colon), which basic auth may carry as its password. */
+function tokenSecrets(secret: SourceSecret): SourceSecret | undefined {
+  const tokens = secretValues(secret).filter((value) => !value.includes(':'));
+  const [current, previous] = tokens;
+  if (current === undefined) return undefined;
+  return previous === undefined ? { current } : { current, previous };
 }

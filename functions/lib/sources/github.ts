@@ -1,4 +1,4 @@
-import { missing, requireSignatureHeader, verifyHmacHeader } from './credentials';
+import { requireSignatureHeader, verifyHmacHeader } from './credentials';
 import { COMMON_META_HEADERS, firstOf, pickHeaders, stringAt } from './fields';
 import type { AuthOutcome, Headers, SourceOptions, WebhookSource } from './types';
 
@@ -23,8 +23,9 @@ function signatureFor(headers: Headers, options: SourceOptions): SignatureChoice
 export const github: WebhookSource = {
   id: 'github',
 
+  // A missing X-GitHub-Event is not a credential problem: ingest answers it with 400 once the signature
+  // is verified, so a sender learns what is wrong rather than being told its credentials are.
   authorizeHeaders(headers, _secret, options): AuthOutcome {
-    if (!headers['x-github-event']) return missing('X-GitHub-Event missing');
     const { header, name, algorithm } = signatureFor(headers, options);
     return requireSignatureHeader(header, name, algorithm);
   },

@@ -46,10 +46,13 @@ beforeAll(() => {
   });
   ({ handler } = require('../../../functions/authorizer/handler') as { handler: Handler });
   // Logs are captured, not printed: the test reads them for leaked credentials.
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    logged += chunk.toString();
-    return true;
-  });
+  // Warnings (the refusals) go to stderr.
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logged += chunk.toString();
+      return true;
+    });
+  }
 });
 
 afterAll(() => {
@@ -87,7 +90,27 @@ describe('authorizer handler', () => {
     const result = await handler(fixture('unknown-source'), lambdaContext('authorizer'));
 
     expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
-    expect(result.context).toBeUndefined();
+    // The ACCESS_DENIED gateway response shows it as $context.authorizer.reason.
+    expect(result.context).toEqual({ reason: 'unknown or disabled source' });
+  });
+
+  it('denies a wrong GitLab token naming the check, not the token, and logs it with the request id', async () => {
+    const event = fixture('gitlab-push');
+    const headers = { ...event.headers, 'X-Gitlab-Token': 'not-the-token' };
+    logged = '';
+
+    const result = await handler({ ...event, headers }, lambdaContext('authorizer'));
+
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    expect(result.context).toEqual({ reason: 'X-Gitlab-Token does not match' });
+    const line = JSON.parse(logged.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+    expect(line).toMatchObject({
+      level: 'WARN',
+      message: 'webhook denied',
+      reason: 'X-Gitlab-Token does not match',
+      requestId: event.requestContext.requestId,
+    });
+    expect(logged).not.toContain('not-the-token');
   });
 
   it('denies GitHub from outside its allow-list', async () => {
@@ -116,7 +139,7 @@ describe('authorizer handler', () => {
 
     for (const event of events) await handler(event, lambdaContext('authorizer')).catch(() => undefined);
 
-    expect(logged).toContain('"level":"INFO"');
+    expect(logged).toContain('"level":"WARN"');
     expect(credentials.length).toBeGreaterThan(5);
     for (const credential of [...credentials, ...Object.values(DEV_SECRETS)])
       expect(logged).not.toContain(credential);

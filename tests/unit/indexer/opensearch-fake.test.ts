@@ -96,6 +96,8 @@ describe('OpenSearch fake, through the real client', () => {
   });
 
   it('answers 400 to a call the pipeline never makes', async () => {
-    await expect(client.search({ index: 'webhooks' })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(client.indices.delete({ index: 'webhooks-github-2026.05' })).rejects.toMatchObject({
+      statusCode: 400,
+    });
   });
 });

@@ -157,15 +157,20 @@ describe('GitLab token', () => {
     expect(check('a much longer token than the secret itself')).toMatchObject({ status: 403 });
   });
 
-  it('answers 401 without the token or the event header', () => {
+  it('answers 401 without the token, and leaves a missing event header to ingest (400)', () => {
     const secret = { current: 'glpat-new' };
 
     expect(gitlab.authorizeHeaders({ 'x-gitlab-event': 'Push Hook' }, secret, options)).toMatchObject({
       status: 401,
+      reason: 'X-Gitlab-Token missing',
     });
-    expect(gitlab.authorizeHeaders({ 'x-gitlab-token': 'glpat-new' }, secret, options)).toMatchObject({
-      status: 401,
-    });
+    expect(gitlab.authorizeHeaders({ 'x-gitlab-token': 'glpat-new' }, secret, options)).toEqual({ ok: true });
+  });
+
+  it('names the mismatch of a wrong token', () => {
+    expect(
+      gitlab.authorizeHeaders({ 'x-gitlab-token': 'glpat-old' }, { current: 'glpat-new' }, options),
+    ).toEqual({ ok: false, status: 403, reason: 'X-Gitlab-Token does not match' });
   });
 
   it('checks the token again at ingest', () => {
@@ -203,6 +208,23 @@ describe.each([
       status: 401,
     });
     expect(source.authorizeHeaders({}, secret, options)).toMatchObject({ status: 401 });
+  });
+
+  it('takes a token secret (no colon) as the basic-auth password under any user name', () => {
+    const token = { current: 'local-rally-token', previous: 'old-rally-token' };
+
+    expect(source.authorizeHeaders(basic('rally:local-rally-token'), token, options)).toEqual({ ok: true });
+    expect(source.authorizeHeaders(basic('anyone:old-rally-token'), token, options)).toEqual({ ok: true });
+    expect(source.authorizeHeaders(basic('rally:wrong'), token, options)).toEqual({
+      ok: false,
+      status: 403,
+      reason: 'basic authorization does not match',
+    });
+    expect(source.authorizeHeaders(basic('local-rally-token:'), token, options)).toMatchObject({
+      status: 403,
+    });
+    // A user:password secret still needs both parts.
+    expect(source.authorizeHeaders(basic('someone:s3cret'), secret, options)).toMatchObject({ status: 403 });
   });
 
   it('verifies an optional X-Hub-Signature-256 when the sender adds one', () => {
