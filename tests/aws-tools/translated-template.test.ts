@@ -154,7 +154,8 @@ describeWithAwsTools('template.yaml translated by the SAM translator', (tools) =
     expect(stages[0]?.[1].Properties).toEqual(
       expect.objectContaining({
         StageName: { Ref: 'Stage' },
-        TracingEnabled: true,
+        // Traced only when the stack is deployed with TracingEnabled=true.
+        TracingEnabled: { 'Fn::If': ['TraceRequests', true, false] },
         AccessLogSetting: expect.any(Object),
         MethodSettings: expect.any(Array),
       }),
