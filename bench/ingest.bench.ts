@@ -2,21 +2,10 @@ import { createHash, createHmac } from 'node:crypto';
 import { SOURCE_IDS } from '../functions/lib/envelope';
 import { type IngestConfig, type IngestDependencies, ingestWebhook } from '../functions/lib/ingest';
 import { decodeBody, lowerCaseHeaders } from '../functions/lib/request-body';
-import { credentialHeaders } from '../functions/lib/sources/sign';
 import { DEV_SECRETS } from '../local/dev-secrets';
 import { cpuMicrosPerCall } from './cpu';
+import { hotPathSamples } from './hot-path-samples';
 import type { BenchRow } from './types';
-
-interface ExampleGroup {
-  name: string;
-  examples: Record<string, unknown>[];
-}
-
-interface Sample {
-  label: string;
-  event: string;
-  body: string;
-}
 
 const secret = DEV_SECRETS.github;
 const config: IngestConfig = {
@@ -45,47 +34,18 @@ const stubbedWrites: IngestDependencies = {
   now: () => new Date(),
 };
 
-/** Real GitHub payloads nearest 1 KB and 25 KB, and a real push grown to 1 MB by repeating its commits. */
-function samples(): Sample[] {
-  const groups = require('@octokit/webhooks-examples') as ExampleGroup[];
-  const all = groups.flatMap(({ name, examples }) =>
-    examples.map((example) => ({ event: name, body: JSON.stringify(example) })),
-  );
-  const nearest = (bytes: number) =>
-    all.reduce((best, item) =>
-      Math.abs(item.body.length - bytes) < Math.abs(best.body.length - bytes) ? item : best,
-    );
-  const push = groups
-    .find(({ name }) => name === 'push')
-    ?.examples.find((example) => Array.isArray(example.commits) && example.commits.length > 0);
-  if (!push) throw new Error('no push example with commits');
-  const commits = push.commits as unknown[];
-  const grown = { ...push, commits: [...commits] };
-  while (JSON.stringify(grown).length < 1024 * 1024) grown.commits.push(...commits);
-  return [
-    { label: '1 KB', ...nearest(1024) },
-    { label: '25 KB', ...nearest(25 * 1024) },
-    { label: '1 MB', event: 'push', body: JSON.stringify(grown) },
-  ];
-}
-
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const sample of samples()) {
-    const headers = lowerCaseHeaders({
-      'Content-Type': 'application/json',
-      'X-GitHub-Event': sample.event,
-      'X-GitHub-Delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
-      ...credentialHeaders('github', sample.body, secret),
-    });
-    const bytes = Buffer.from(sample.body);
+  for (const sample of hotPathSamples()) {
+    const headers = lowerCaseHeaders(sample.headers);
+    const bytes = sample.body;
     const ingest = () =>
       ingestWebhook(
         {
           source: 'github',
           authorizedSource: 'github',
           headers,
-          body: decodeBody(sample.body, false, config.maxBodyBytes),
+          body: decodeBody(sample.body.toString('utf8'), false, config.maxBodyBytes),
         },
         config,
         stubbedWrites,

@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -14,7 +12,7 @@ import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-s
 import { startEventBridgeFake } from '../../local/fakes/eventbridge';
 import { startRoute53Fake } from '../../local/fakes/route53';
 import { startSnsFake } from '../../local/fakes/sns';
-import { describeWithAwsTools } from './tools';
+import { type AwsTools, describeWithAwsTools, startMotoServer } from './tools';
 
 /**
  * The same calls the functions make (PutEvents, Publish, ChangeResourceRecordSets, ListResourceRecordSets),
@@ -35,27 +33,9 @@ interface Target {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startMoto(motoServer: string): Promise<Target> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
-  for (;;) {
-    const ready = await fetch(`${endpoint}/moto-api/`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+async function startMoto(tools: AwsTools): Promise<Target> {
+  const moto = await startMotoServer(tools);
+  const endpoint = moto.endpoint;
   const options = { endpoint, region, credentials };
   const eventBridge = new EventBridgeClient(options);
   const sns = new SNSClient(options);
@@ -69,9 +49,7 @@ async function startMoto(motoServer: string): Promise<Target> {
     route53,
     topicArn: TopicArn as string,
     zoneId: String(zone.HostedZone?.Id).replace('/hostedzone/', ''),
-    close: async () => {
-      child.kill();
-    },
+    close: async () => moto.stop(),
   };
 }
 
@@ -206,5 +184,5 @@ function contract(name: string, start: () => Promise<Target>): void {
 
 describeWithAwsTools('local fakes and moto server give the same answers', (tools) => {
   contract('the local fakes', startFakes);
-  contract('moto server', () => startMoto(tools.motoServer));
+  contract('moto server', () => startMoto(tools));
 });

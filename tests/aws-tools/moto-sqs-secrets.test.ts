@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CreateQueueCommand,
@@ -9,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type * as SecretsModule from '../../functions/lib/webhook-secrets';
 import { type FailureMessage, queueMessages } from '../../scripts/lib/redrive';
-import { describeWithAwsTools } from './tools';
+import { describeWithAwsTools, type RunningMoto, startMotoServer } from './tools';
 
 /**
  * Secrets Manager and SQS have no local fake: tests stand in for them with aws-sdk-client-mock. These run the
@@ -19,35 +17,17 @@ import { describeWithAwsTools } from './tools';
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const region = 'us-east-1';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describeWithAwsTools('Secrets Manager and SQS calls against moto server', (tools) => {
-  let moto: ChildProcess;
+  let moto: RunningMoto;
   let endpoint: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    moto = spawn(tools.motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    endpoint = `http://127.0.0.1:${port}`;
-    for (;;) {
-      const ready = await fetch(`${endpoint}/moto-api/`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ready) break;
-      if (moto.exitCode !== null) throw new Error(`moto_server exited with ${moto.exitCode}`);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    moto = await startMotoServer(tools);
+    endpoint = moto.endpoint;
   });
 
   afterAll(() => {
-    moto?.kill();
+    moto?.stop();
   });
 
   it('reads a source secret and its previous value from the JSON secret, as the functions do', async () => {

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -42,4 +44,31 @@ export function describeWithAwsTools(layer: string, body: (tools: AwsTools) => v
   }
   process.stderr.write(`${reason}\n`);
   it.skip(reason, () => undefined);
+}
+
+export interface RunningMoto {
+  endpoint: string;
+  stop(): void;
+}
+
+/** moto server on a free loopback port, once it answers. */
+export async function startMotoServer(tools: AwsTools): Promise<RunningMoto> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+  const child = spawn(tools.motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (;;) {
+    const ready = await fetch(`${endpoint}/moto-api/`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return { endpoint, stop: () => child.kill() };
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
