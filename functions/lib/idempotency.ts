@@ -76,8 +76,8 @@ function settings(step: Step, options: StepOptions) {
  * on its first argument (`registerLambdaContext` does the latter by hand).
  *
  * Powertools' function wrapper rather than its Middy middleware: the middleware's error hook deletes the
- * record even when its own check refused a concurrent duplicate, so with events of one key now running side
- * by side, a third copy would run the step again (aws-powertools/powertools-lambda-typescript#5675, fixed
+ * record even when its own check refused a concurrent duplicate, and since copies of one event can run side
+ * by side in a batch, a third copy would then run the step again (aws-powertools/powertools-lambda-typescript#5675, fixed
  * after the 2.35 release this project uses).
  */
 export function idempotent<TArgs extends unknown[], TResult>(
