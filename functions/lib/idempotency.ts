@@ -86,5 +86,17 @@ export function idempotent<TArgs extends unknown[], TResult>(
   fn: (...args: TArgs) => Promise<TResult>,
 ): { run: (...args: TArgs) => Promise<TResult>; config: IdempotencyConfig } {
   const { config, ...rest } = settings(step, options);
-  return { run: makeIdempotent(fn, { ...rest, config }), config };
+  const once = makeIdempotent(fn, { ...rest, config });
+  const run = async (...args: TArgs): Promise<TResult> => {
+    try {
+      return await once(...args);
+    } catch (error) {
+      // Another copy of the event holds the record: this one fails, to be retried once that copy is done.
+      if ((error as Error).name === 'IdempotencyAlreadyInProgressError') {
+        metrics.addMetric('RepeatsInProgress', MetricUnit.Count, 1);
+      }
+      throw error;
+    }
+  };
+  return { run, config };
 }

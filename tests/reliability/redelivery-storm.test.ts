@@ -75,9 +75,14 @@ interface Finding {
 
 describe('a redelivery storm: every delivery sent three times, interleaved and concurrent', () => {
   let running: TestPipeline;
+  const functionLogs: string[] = [];
 
   beforeAll(async () => {
-    running = await startTestPipeline();
+    // The functions' own log lines, at INFO: a repeat must still publish a metric (no empty-metrics warning).
+    running = await startTestPipeline({
+      logLevel: 'INFO',
+      onFunctionLog: (_id: string, line: string) => void functionLogs.push(line),
+    });
   });
 
   afterAll(async () => {
@@ -145,5 +150,8 @@ describe('a redelivery storm: every delivery sent three times, interleaved and c
     );
     const high = findings.filter((finding) => ['high', 'critical'].includes(finding.severity));
     expect(alerted.sort()).toEqual(high.map((finding) => finding.findingId).sort());
+    // Every repeat was counted (RepeatsSkipped or RepeatsInProgress), so no invocation went without a metric.
+    expect(functionLogs.length).toBeGreaterThan(0);
+    expect(functionLogs.filter((line) => line.includes('No application metrics to publish'))).toEqual([]);
   }, 180_000);
 });
