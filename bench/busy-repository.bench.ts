@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { documentFileName } from '../local/fakes/opensearch';
-import { startLocalPipeline } from '../local/pipeline';
 import { postWebhook, signWebhook, type WebhookRequest } from '../local/signing';
-import { indexedTimes } from './local.bench';
+import { indexedTimes, withBenchPipeline } from './local-pipeline';
 import type { BenchRow } from './types';
 
 /**
@@ -44,15 +40,7 @@ function burst(repositoryOf: (index: number) => string): WebhookRequest[] {
 
 /** Seconds from the first send to the last document indexed, through a pipeline of its own. */
 async function secondsToIndex(requests: WebhookRequest[]): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
-  const pipeline = await startLocalPipeline({
-    port: 0,
-    localDir: dir,
-    env: { PATH: process.env.PATH },
-    warm: true,
-    onError: () => undefined,
-  });
-  try {
+  return withBenchPipeline('burst', async (pipeline, dir) => {
     const files = new Set<string>();
     let next = 0;
     const started = Date.now();
@@ -69,14 +57,10 @@ async function secondsToIndex(requests: WebhookRequest[]): Promise<number> {
     );
     const indexed = await indexedTimes(dir, files, 300_000);
     return (Math.max(...indexed.values()) - started) / 1000;
-  } finally {
-    await pipeline.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function run(): Promise<BenchRow[]> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Interleaved, best of ROUNDS each: on a shared machine a slow moment should not decide the ratio.
   let oneRepository = Number.POSITIVE_INFINITY;
   let spread = Number.POSITIVE_INFINITY;

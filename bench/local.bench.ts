@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { documentFileName } from '../local/fakes/opensearch';
-import { localPaths } from '../local/names';
-import { startLocalPipeline } from '../local/pipeline';
 import { postWebhook, signWebhook, type WebhookRequest } from '../local/signing';
+import { indexedTimes, withBenchPipeline } from './local-pipeline';
 import type { BenchRow } from './types';
 
 /**
@@ -69,39 +65,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-/** Modification time of each expected document file, once all of them exist. */
-export async function indexedTimes(
-  dir: string,
-  files: Set<string>,
-  timeoutMs: number,
-): Promise<Map<string, number>> {
-  const root = localPaths(dir).opensearch;
-  const deadline = Date.now() + timeoutMs;
-  const times = new Map<string, number>();
-  while (times.size < files.size) {
-    if (Date.now() > deadline) throw new Error(`only ${times.size} of ${files.size} events indexed in time`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    for (const index of await readdir(root).catch(() => [] as string[])) {
-      for (const file of await readdir(join(root, index))) {
-        if (files.has(file) && !times.has(file))
-          times.set(file, (await stat(join(root, index, file))).mtimeMs);
-      }
-    }
-  }
-  return times;
-}
-
 export async function run(): Promise<BenchRow[]> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const dir = mkdtempSync(join(tmpdir(), 'bench-local-'));
-  const pipeline = await startLocalPipeline({
-    port: 0,
-    localDir: dir,
-    env: { PATH: process.env.PATH },
-    warm: true,
-    onError: () => undefined,
-  });
-  try {
+  return withBenchPipeline('local', async (pipeline, dir) => {
     const batch = requests();
     const accepted = new Map<string, number>();
     const acceptLatencies: number[] = [];
@@ -170,8 +135,5 @@ export async function run(): Promise<BenchRow[]> {
       },
       { name: 'local pipeline: API round trip p50', value: percentile(acceptLatencies, 50), unit: 'ms' },
     ];
-  } finally {
-    await pipeline.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
