@@ -30,7 +30,7 @@ function burst(): WebhookRequest[] {
 }
 
 // How long the burst takes against the same burst spread over many repositories is measured by
-// bench/local.bench.ts; this suite only counts.
+// bench/busy-repository.bench.ts; this suite only counts.
 describe(`a burst of ${EVENTS} real CI events on one repository`, () => {
   let running: TestPipeline;
 
