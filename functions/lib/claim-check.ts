@@ -21,12 +21,6 @@ export async function storePayload(bucket: string, key: string, body: Buffer): P
   return { bucket, key, bytes: body.length, sha256 };
 }
 
-/** Best effort: removes a stored payload whose envelope never reached the stream. */
-export async function discardPayload(ref: PayloadRef): Promise<void> {
-  const { sdk, client } = s3();
-  await client.send(new sdk.DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-}
-
 export class PayloadIntegrityError extends Error {
   override readonly name = 'PayloadIntegrityError';
 }

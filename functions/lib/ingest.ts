@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { MAX_WEBHOOK_BODY_BYTES } from './aws-limits';
-import { discardPayload, storePayload } from './claim-check';
+import { storePayload } from './claim-check';
 import { kinesisClient } from './clients/kinesis';
 import { boolEnv, intEnv, requireEnv } from './config';
 import { type Envelope, type PayloadRef, partitionKey, type SourceId } from './envelope';
@@ -58,7 +58,6 @@ export interface IngestDependencies {
   getSecret(source: SourceId): Promise<SourceSecret | undefined>;
   putRecord(streamName: string, partitionKey: string, data: Buffer): Promise<void>;
   storePayload(bucket: string, key: string, body: Buffer): Promise<PayloadRef>;
-  discardPayload(ref: PayloadRef): Promise<void>;
   now(): Date;
 }
 
@@ -68,7 +67,6 @@ export const awsDependencies: IngestDependencies = {
     await kinesisClient.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: key, Data: data }));
   },
   storePayload,
-  discardPayload,
   now: () => new Date(),
 };
 
@@ -129,7 +127,9 @@ export async function ingestWebhook(
   try {
     await deps.putRecord(config.streamName, partitionKey(head), record);
   } catch (error) {
-    if (payloadRef) await discardQuietly(payloadRef, deps);
+    // A claim-checked body stays behind, referenced by nothing, until the bucket's lifecycle rule expires it:
+    // ingest may write to the payload bucket but never delete from it, since IAM cannot limit a delete to
+    // the object one request wrote.
     logger.error('PutRecord failed', { source: head.source, id: head.id, error: errorName(error) });
     throw new TemporarilyUnavailable('the event stream did not accept the record', 5, { cause: error });
   }
@@ -191,18 +191,6 @@ async function claimCheck(
   } catch (error) {
     logger.error('claim-check store failed', { source: head.source, id: head.id, error: errorName(error) });
     throw new TemporarilyUnavailable('the payload store did not accept the body', 5, { cause: error });
-  }
-}
-
-async function discardQuietly(ref: PayloadRef, deps: IngestDependencies): Promise<void> {
-  try {
-    await deps.discardPayload(ref);
-  } catch (error) {
-    // The bucket's lifecycle rule removes it later; nothing references it.
-    logger.warn('could not remove an unreferenced claim-check object', {
-      key: ref.key,
-      error: errorName(error),
-    });
   }
 }
 

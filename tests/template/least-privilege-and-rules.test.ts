@@ -38,6 +38,27 @@ describe('idempotency table grants', () => {
   });
 });
 
+describe('payload bucket grants', () => {
+  it('ingest may only write claim-checked bodies, never delete one', () => {
+    const statements = statementsOn('IngestFunction', 'PayloadBucket');
+
+    expect(statements).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JavaScript template
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Sub': '${PayloadBucket.Arn}/*' } },
+    ]);
+  });
+
+  it('no function may delete from the payload bucket: bodies leave only by its lifecycle rule', () => {
+    const deleters = Object.keys(template.Resources).filter((id) =>
+      statementsOn(id, 'PayloadBucket').some((statement) =>
+        [statement.Action].flat().some((action) => /^s3:(\*|Delete)/.test(action)),
+      ),
+    );
+
+    expect(deleters).toEqual([]);
+  });
+});
+
 /**
  * Evaluates the template's Rules for a set of parameter values, as CloudFormation does before it deploys.
  * Hand-written: only the rule functions the template uses (Equals, Not, And, Or, Contains, Ref).

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { type PayloadRef, parseEnvelope, SOURCE_IDS, type SourceId } from '../../../functions/lib/envelope';
+import { parseEnvelope, SOURCE_IDS, type SourceId } from '../../../functions/lib/envelope';
 import { RejectedRequest, TemporarilyUnavailable } from '../../../functions/lib/errors';
 import {
   type IngestConfig,
@@ -28,7 +28,6 @@ const config: IngestConfig = {
 function recordingDeps(overrides: Partial<IngestDependencies> = {}) {
   const records: { streamName: string; partitionKey: string; data: Buffer }[] = [];
   const stored: { bucket: string; key: string; body: Buffer }[] = [];
-  const discarded: PayloadRef[] = [];
   const deps: IngestDependencies = {
     getSecret: async (source: SourceId) => ({ current: DEV_SECRETS[source] }),
     putRecord: async (streamName, partitionKey, data) => {
@@ -38,13 +37,10 @@ function recordingDeps(overrides: Partial<IngestDependencies> = {}) {
       stored.push({ bucket, key, body });
       return { bucket, key, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') };
     },
-    discardPayload: async (ref) => {
-      discarded.push(ref);
-    },
     now: () => new Date(),
     ...overrides,
   };
-  return { deps, records, stored, discarded };
+  return { deps, records, stored };
 }
 
 function fixtureRequest(name: string): WebhookRequest {
@@ -280,8 +276,8 @@ describe('ingestWebhook acceptance', () => {
 });
 
 describe('ingestWebhook when the stream fails', () => {
-  it('answers TemporarilyUnavailable and removes the claim-check object it stored', async () => {
-    const { deps, stored, discarded } = recordingDeps({
+  it('answers TemporarilyUnavailable and leaves the unreferenced claim-check object to the bucket expiry', async () => {
+    const { deps, stored, records } = recordingDeps({
       putRecord: () =>
         Promise.reject(
           Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }),
@@ -294,23 +290,9 @@ describe('ingestWebhook when the stream fails', () => {
       deps,
     );
 
-    await expect(attempt).rejects.toBeInstanceOf(TemporarilyUnavailable);
-    expect(discarded).toEqual([expect.objectContaining({ key: stored[0]?.key })]);
-  });
-
-  it('still answers TemporarilyUnavailable when the clean-up fails too', async () => {
-    const { deps } = recordingDeps({
-      putRecord: () => Promise.reject(new Error('socket hang up')),
-      discardPayload: () => Promise.reject(new Error('AccessDenied')),
-    });
-
-    const attempt = ingestWebhook(
-      fixtureRequest('github-pull-request-opened'),
-      { ...config, inlinePayloadLimitBytes: 4096 },
-      deps,
-    );
-
     await expect(attempt).rejects.toMatchObject({ name: 'TemporarilyUnavailable', retryAfterSeconds: 5 });
+    expect(stored).toHaveLength(1);
+    expect(records).toEqual([]);
   });
 
   it('answers TemporarilyUnavailable when the payload store fails, before touching the stream', async () => {
