@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { esbuildFunctions, loadTemplate, projectRoot } from '../../scripts/template';
+import { esbuildFunctions, loadTemplate, projectRoot } from '../../local/template';
 
 // sam build copies each function's CodeUri and installs its package.json there: functions/ with its own
 // manifest keeps that to the functions' code instead of the whole repository once per function.
