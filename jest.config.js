@@ -22,7 +22,7 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-  setupFiles: ['<rootDir>/tests/setup-env.ts'],
+  setupFiles: ['<rootDir>/local/offline-env.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
   collectCoverageFrom: ['functions/**/*.ts'],

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { esbuildFunctions, projectRoot } from '../local/template';
 import { buildAll } from '../scripts/build';
-import { esbuildFunctions, projectRoot } from '../scripts/template';
 import type { BenchRow } from './types';
 
 /** Size of each function's bundle as `sam build` would ship it (dist/<LogicalId>/handler.js). */

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { loadTemplate } from '../local/template';
 import { buildAll } from '../scripts/build';
 import { type DeployedFunction, deployedFunctions } from '../scripts/lambda-env';
-import { loadTemplate } from '../scripts/template';
 import type { BenchRow } from './types';
 
 /**

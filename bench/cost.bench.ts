@@ -7,8 +7,8 @@ import { localPaths } from '../local/names';
 import { startLocalPipeline } from '../local/pipeline';
 import type { InvokeOutcome, InvokeStats } from '../local/runtime/lambda';
 import { postWebhook, signWebhook, type WebhookRequest } from '../local/signing';
+import { loadTemplate } from '../local/template';
 import { localFunctions } from '../local/template-env';
-import { loadTemplate } from '../scripts/template';
 import type { BenchRow } from './types';
 
 /**

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 // Quiet, offline defaults, as in the tests: benchmarks measure our code, not logging or the network.
-import '../tests/setup-env';
+import '../local/offline-env';
 import type { BenchModule, BenchRow } from './types';
 
 /**

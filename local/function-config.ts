@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { SOURCE_IDS } from '../functions/lib/envelope';
-import { loadTemplate, projectRoot, type Template } from '../scripts/template';
 import { localSecret } from './dev-secrets';
 import { LOCAL_CREDENTIALS } from './emulators';
 import { localDnsParameters } from './fakes/route53';
 import { LOCAL_REGION } from './names';
 import type { FunctionSpec } from './runtime/lambda';
+import { loadTemplate, projectRoot, type Template } from './template';
 import { type LocalFunction, localFunctions, type ResolveOptions } from './template-env';
 
 /** Function variables a shell variable of the same name may not override. */

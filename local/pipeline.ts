@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { loadTemplate, type Template } from '../scripts/template';
 import { ActivityFeed } from './activity';
 import { startApiGateway, templateGatewayResponses } from './api-gateway';
 import { CheckpointStore } from './checkpoints';
@@ -23,6 +22,7 @@ import { onAppend } from './ndjson';
 import { ROUTER_DEFINITION_PATH, type StepHandler, taskStates } from './run-workflow';
 import { snapshotBundle } from './runtime/bundles';
 import { type InvokeOutcome, LocalLambda } from './runtime/lambda';
+import { loadTemplate, type Template } from './template';
 import { definitionSubstitutions, resolveTemplateValue } from './template-env';
 
 export interface LocalPipelineOptions {

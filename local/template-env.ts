@@ -1,5 +1,5 @@
-import { loadTemplate, type Template, type TemplateResource } from '../scripts/template';
 import { LOCAL_ACCOUNT, LOCAL_ARNS, LOCAL_NAMES, LOCAL_REGION, LOCAL_STACK } from './names';
+import { loadTemplate, type Template, type TemplateResource } from './template';
 
 /**
  * Turns the template's environment for one function (Globals + the function's own variables) into the

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
+import { type EsbuildFunction, esbuildFunctions, projectRoot } from '../local/template';
 import { buildConsole } from './lib/console-bundle';
-import { type EsbuildFunction, esbuildFunctions, projectRoot } from './template';
 
 /** esbuild options for one function, from the template's esbuild Metadata, as `sam build` passes them. */
 export function buildOptions(fn: EsbuildFunction, outfile: string): BuildOptions {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
+import { esbuildFunctions, loadTemplate, projectRoot, type Template } from '../local/template';
 import { localFunctions, resolveTemplateValue } from '../local/template-env';
-import { esbuildFunctions, loadTemplate, projectRoot, type Template } from './template';
 
 /**
  * Each function's process environment as Lambda sets it when the stack is deployed with the template's

@@ -3,9 +3,9 @@ import { basename, join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { isSourceId } from '../functions/lib/envelope';
 import { credentialHeaders } from '../functions/lib/sources/sign';
+import { authorizerEvent, proxyEvent } from '../local/api-gateway-events';
 import { DEV_SECRETS } from '../local/dev-secrets';
-import { authorizerEvent, proxyEvent } from '../tests/support/api-gateway-events';
-import { projectRoot } from './template';
+import { projectRoot } from '../local/template';
 
 /**
  * Re-signs the API Gateway fixtures with the development secrets (local/dev-secrets.ts) and derives each

@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import { kinesisClient } from '../functions/lib/clients/kinesis';
 import { s3 } from '../functions/lib/clients/s3';
 import { sqsClient } from '../functions/lib/clients/sqs';
-import { type FailureMessage, queueMessages, type ReplayWindow, redrive } from './lib/redrive';
-import { replay } from './lib/replay/replay';
+import { type FailureMessage, queueMessages, type ReplayWindow, redrive } from '../local/redrive';
+import { replay } from '../local/replay/replay';
 
 const usage = `npm run redrive -- (--queue-url <dead-letter queue url> | --file <dlq.ndjson>) [--lake <s3://bucket/events/>]
                         [--dry-run] [--max <n>]

@@ -2,9 +2,9 @@
 import './lib/replay/local-bootstrap';
 import { kinesisClient } from '../functions/lib/clients/kinesis';
 import { s3 } from '../functions/lib/clients/s3';
+import { stderrProgress } from '../local/replay/progress';
+import { formatSummary, replay } from '../local/replay/replay';
 import { parseReplayArgs, REPLAY_USAGE, UsageError } from './lib/replay/options';
-import { stderrProgress } from './lib/replay/progress';
-import { formatSummary, replay } from './lib/replay/replay';
 
 async function main(): Promise<number> {
   const options = parseReplayArgs(process.argv.slice(2));

@@ -3,8 +3,8 @@ import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { esbuildFunctions, projectRoot } from '../local/template';
 import { buildOptions } from './build';
-import { esbuildFunctions, projectRoot } from './template';
 
 /**
  * `npm run symbolicate -- <LogicalId> [file]`: maps the frames of a stack trace logged by a deployed

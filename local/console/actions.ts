@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { isSourceId } from '../../functions/lib/envelope';
-import { type FailureMessage, redrive } from '../../scripts/lib/redrive';
-import { replay } from '../../scripts/lib/replay/replay';
 import { emulatorKinesisClient, LOCAL_CREDENTIALS } from '../emulators';
 import { LOCAL_NAMES, LOCAL_REGION, localPaths } from '../names';
+import { type FailureMessage, redrive } from '../redrive';
+import { replay } from '../replay/replay';
 import { postWebhook, signWebhook } from '../signing';
 import type { DeliveryStore } from './store';
 import type { ActionResult, DeadLetter } from './types';

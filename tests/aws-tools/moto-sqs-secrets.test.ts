@@ -6,7 +6,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type * as SecretsModule from '../../functions/lib/webhook-secrets';
-import { type FailureMessage, queueMessages } from '../../scripts/lib/redrive';
+import { type FailureMessage, queueMessages } from '../../local/redrive';
 import { describeWithAwsTools, type RunningMoto, startMotoServer } from './tools';
 
 /**

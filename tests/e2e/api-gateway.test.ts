@@ -8,7 +8,7 @@ import {
   templateGatewayResponses,
 } from '../../local/api-gateway';
 import type { InvokeOutcome } from '../../local/runtime/lambda';
-import { loadTemplate } from '../../scripts/template';
+import { loadTemplate } from '../../local/template';
 
 // The player's side of the contract with the real authorizer and ingest functions: the events API Gateway
 // (REST, Lambda REQUEST authorizer, Lambda proxy integration) builds, and how it answers for each outcome.

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTemplate } from '../../local/template';
 import { buildAll } from '../../scripts/build';
 import { type DeployedFunction, deployedFunctions } from '../../scripts/lambda-env';
 import { sourceMapOf, symbolicate } from '../../scripts/symbolicate';
-import { loadTemplate } from '../../scripts/template';
 
 /**
  * Every built bundle loads (its cold start) with the environment the template gives it when deployed,

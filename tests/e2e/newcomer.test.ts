@@ -10,7 +10,7 @@ import { emulatorKinesisClient } from '../../local/emulators';
 import { LOCAL_ARNS, LOCAL_NAMES, localPaths } from '../../local/names';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline';
 import { fromProxyEvent, postWebhook, signWebhook } from '../../local/signing';
-import { projectRoot } from '../../scripts/template';
+import { projectRoot } from '../../local/template';
 import { Sinks, waitFor } from './support/sinks';
 
 /** The path a new user takes (README, "Try it"): each command answers clearly, and stops cleanly. */
@@ -82,7 +82,7 @@ describe('the newcomer path', () => {
     const bundle = join(projectRoot, 'dist', 'IngestFunction', 'handler.js');
     const before = existsSync(bundle) ? statSync(bundle).mtimeMs : undefined;
 
-    const result = await cli('local/invoke.ts', ['--help'], {});
+    const result = await cli('scripts/invoke.ts', ['--help'], {});
 
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('npm run invoke -- <LogicalId> <event.json>');

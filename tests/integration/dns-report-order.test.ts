@@ -10,8 +10,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import aRecord from '../../events/dns-updater/a-record.json';
 import type * as HandlerModule from '../../functions/dns-updater/handler';
 import type * as VersionModule from '../../functions/lib/dns/report-version';
+import { lambdaContext } from '../../local/api-gateway-events';
 import { LOCAL_DNS_ZONE_ID, startRoute53Fake } from '../../local/fakes/route53';
-import { lambdaContext } from '../support/api-gateway-events';
 import { createTable, type RunningEmulator, startDynalite } from '../support/emulators';
 
 /*

@@ -8,8 +8,8 @@ import claimChecked from '../../events/indexer/github-pull-request-claim-checked
 import push from '../../events/indexer/github-push.json';
 import type * as HandlerModule from '../../functions/indexer/handler';
 import type { IndexResult } from '../../functions/lib/search/indexer';
+import { lambdaContext } from '../../local/api-gateway-events';
 import { documentFileName, startOpenSearchFake } from '../../local/fakes/opensearch';
-import { lambdaContext } from '../support/api-gateway-events';
 import {
   createBucket,
   createTable,

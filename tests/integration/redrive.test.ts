@@ -13,8 +13,8 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { type Emulators, emulatorKinesisClient, startEmulators } from '../../local/emulators';
 import { LOCAL_ARNS, LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
-import { type FailureMessage, queueMessages, redrive } from '../../scripts/lib/redrive';
-import { replay } from '../../scripts/lib/replay/replay';
+import { type FailureMessage, queueMessages, redrive } from '../../local/redrive';
+import { replay } from '../../local/replay/replay';
 
 let emulators: Emulators;
 let kinesis: KinesisClient;

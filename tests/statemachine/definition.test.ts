@@ -7,7 +7,7 @@ import {
   ROUTER_DEFINITION_PATH,
   taskStates,
 } from '../../local/run-workflow';
-import { loadTemplate } from '../../scripts/template';
+import { loadTemplate } from '../../local/template';
 
 const rawText = readFileSync(ROUTER_DEFINITION_PATH, 'utf8');
 const raw = JSON.parse(rawText) as {

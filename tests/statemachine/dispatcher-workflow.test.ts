@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { lambdaContext } from '../../local/api-gateway-events';
 import type { WorkflowExecution } from '../../local/run-workflow';
-import { lambdaContext } from '../support/api-gateway-events';
 import { projectRoot } from './support/envelopes';
 import { namedError, type Recorder, recordingWorkflow } from './support/workflow';
 

@@ -6,7 +6,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { Parser } from 'node-sql-parser';
 import { lakeLine } from '../../functions/lib/lake/one-line';
 import { lakePartition } from '../../local/lake';
-import { loadTemplate, projectRoot } from '../../scripts/template';
+import { loadTemplate, projectRoot } from '../../local/template';
 import {
   type ArchivedEvent,
   daysAgo,

@@ -13,7 +13,7 @@ import {
 } from '../../local/emulators';
 import { startLakeWriter } from '../../local/lake';
 import { LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
-import { loadTemplate } from '../../scripts/template';
+import { loadTemplate } from '../../local/template';
 import { type ArchivedEvent, githubPayload, githubRecord, prettyGithubRecord, streamRecord } from './support';
 
 /** The deployed Firehose prefix as a pattern: each !{partitionKeyFromQuery:k} becomes a path value. */

@@ -5,8 +5,8 @@ import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } f
 import { partitionKey } from '../../functions/lib/envelope';
 import { type Emulators, emulatorKinesisClient, startEmulators } from '../../local/emulators';
 import { LOCAL_NAMES } from '../../local/names';
-import { putInOrder, type RecordPutter } from '../../scripts/lib/replay/put';
-import { decodeObject } from '../../scripts/lib/replay/records';
+import { putInOrder, type RecordPutter } from '../../local/replay/put';
+import { decodeObject } from '../../local/replay/records';
 import { readStream } from '../support/emulators';
 import { githubPayload, githubRecord } from './support';
 

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { decodeObject, splitJsonValues } from '../../scripts/lib/replay/records';
+import { decodeObject, splitJsonValues } from '../../local/replay/records';
 import { githubPayload, githubRecord, streamRecord } from './support';
 
 describe('reading archived objects', () => {

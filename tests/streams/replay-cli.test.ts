@@ -1,6 +1,6 @@
+import { renderBar } from '../../local/replay/progress';
+import { formatSummary } from '../../local/replay/replay';
 import { parseReplayArgs, UsageError } from '../../scripts/lib/replay/options';
-import { renderBar } from '../../scripts/lib/replay/progress';
-import { formatSummary } from '../../scripts/lib/replay/replay';
 
 describe('npm run replay arguments', () => {
   it('reads the window, the lists of sources and types, and the stream', () => {

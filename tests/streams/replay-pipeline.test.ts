@@ -8,7 +8,7 @@ import { LOCAL_CREDENTIALS } from '../../local/emulators';
 import { LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline';
 import { fromProxyEvent, postWebhook, signWebhook, type WebhookRequest } from '../../local/signing';
-import { projectRoot } from '../../scripts/template';
+import { projectRoot } from '../../local/template';
 import { Sinks, waitFor } from '../e2e/support/sinks';
 import { githubPayload } from './support';
 

@@ -14,8 +14,8 @@ import {
 } from '../../local/emulators';
 import { type LakeWriter, startLakeWriter } from '../../local/lake';
 import { LOCAL_NAMES, LOCAL_REGION } from '../../local/names';
-import { type ReplayOptions, replay } from '../../scripts/lib/replay/replay';
-import { projectRoot } from '../../scripts/template';
+import { type ReplayOptions, replay } from '../../local/replay/replay';
+import { projectRoot } from '../../local/template';
 import { readStream } from '../support/emulators';
 import { type ArchivedEvent, daysAgo, githubPayload, githubRecord, streamRecord } from './support';
 

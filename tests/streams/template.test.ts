@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected values are CloudFormation !Sub strings.
 import { SOURCE_IDS } from '../../functions/lib/envelope';
-import { esbuildFunctions, loadTemplate } from '../../scripts/template';
+import { esbuildFunctions, loadTemplate } from '../../local/template';
 
 const template = loadTemplate();
 const resource = (id: string) => {

@@ -1,4 +1,4 @@
-import { loadTemplate } from '../../scripts/template';
+import { loadTemplate } from '../../local/template';
 
 const template = loadTemplate() as ReturnType<typeof loadTemplate> & {
   Rules: Record<string, { RuleCondition?: unknown; Assertions: Array<{ Assert: unknown }> }>;

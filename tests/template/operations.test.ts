@@ -1,4 +1,4 @@
-import { loadTemplate } from '../../scripts/template';
+import { loadTemplate } from '../../local/template';
 
 const template = loadTemplate();
 const alarms = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');

@@ -1,4 +1,4 @@
-import { loadTemplate } from '../../scripts/template';
+import { loadTemplate } from '../../local/template';
 
 /*
  * The settings that make effects independent of event order reach the functions that need them: the

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { esbuildFunctions, loadTemplate, projectRoot } from '../../scripts/template';
+import { esbuildFunctions, loadTemplate, projectRoot } from '../../local/template';
+import { importsOf, partOf, projectSourceFiles } from '../support/project-imports';
 
 // sam build copies each function's CodeUri and installs its package.json there: functions/ with its own
 // manifest keeps that to the functions' code instead of the whole repository once per function.
@@ -20,14 +21,17 @@ describe('what sam build copies and installs', () => {
     }
   });
 
-  it("installs the root package's runtime dependencies at the versions npm ci installs", () => {
-    const root = readJson('package.json');
+  it('installs the packages the functions import, at the versions npm ci installs', () => {
+    const imported = projectSourceFiles()
+      .filter((file) => partOf(file) === 'functions')
+      .flatMap((file) => importsOf(file).flatMap(({ packageName }) => packageName ?? []))
+      // Types-only modules (aws-lambda) exist as @types packages and are erased when compiled.
+      .filter((name) => existsSync(join(projectRoot, 'node_modules', name)));
     const functions = readJson('functions/package.json');
     const installed = Object.fromEntries(
-      Object.keys(root.dependencies).map((name) => [
-        name,
-        readJson(`node_modules/${name}/package.json`).version,
-      ]),
+      [...new Set(imported)]
+        .sort()
+        .map((name) => [name, readJson(`node_modules/${name}/package.json`).version]),
     );
 
     expect(functions.dependencies).toEqual(installed);

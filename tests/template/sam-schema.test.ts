@@ -1,5 +1,5 @@
 import Ajv from 'ajv-draft-04';
-import { esbuildFunctions, loadTemplate } from '../../scripts/template';
+import { esbuildFunctions, loadTemplate } from '../../local/template';
 import schema from '../fixtures/schemas/sam.schema.json';
 
 const template = loadTemplate();

@@ -1,4 +1,4 @@
-import { loadTemplate, type TemplateResource } from '../../scripts/template';
+import { loadTemplate, type TemplateResource } from '../../local/template';
 
 const template = loadTemplate();
 const resources = Object.entries(template.Resources);

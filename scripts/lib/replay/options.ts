@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ReplayOptions } from './replay';
+import type { ReplayOptions } from '../../../local/replay/replay';
 
 export const REPLAY_USAGE = `npm run replay -- --from <s3://bucket/prefix | folder> [options]
 

@@ -7,8 +7,8 @@ import type {
 } from 'aws-lambda';
 import { SOURCE_IDS } from '../../../functions/lib/envelope';
 import { credentialHeaders } from '../../../functions/lib/sources/sign';
+import { authorizerEvent, lambdaContext } from '../../../local/api-gateway-events';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
-import { authorizerEvent, lambdaContext } from '../../support/api-gateway-events';
 
 type Handler = (
   event: APIGatewayRequestAuthorizerEvent,

@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { lambdaContext } from '../../../local/api-gateway-events';
 import { projectRoot } from '../../statemachine/support/envelopes';
-import { lambdaContext } from '../../support/api-gateway-events';
 
 /*
  * The dispatcher handler with the Step Functions API mocked (no emulator exists for it): which records are

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { SOURCE_IDS } from '../../../functions/lib/envelope';
+import { lambdaContext, proxyEvent } from '../../../local/api-gateway-events';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
-import { lambdaContext, proxyEvent } from '../../support/api-gateway-events';
 
 type Handler = (
   event: APIGatewayProxyEvent,

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { metrics } from '../../../functions/lib/observability';
+import { lambdaContext } from '../../../local/api-gateway-events';
 import { projectRoot } from '../../statemachine/support/envelopes';
-import { lambdaContext } from '../../support/api-gateway-events';
 import { buildFirehoseBatch, DELIVERIES } from './support/fixture';
 
 /* LakeTransformFunction on the shared fixture, through the instrumented (exported) handler. */

@@ -7,7 +7,7 @@ import { createSearchClient } from '../../../functions/lib/search/client';
 import { toSearchDocument } from '../../../functions/lib/search/document';
 import { documentId, indexName } from '../../../functions/lib/search/naming';
 import { startOpenSearchFake } from '../../../local/fakes/opensearch';
-import { projectRoot } from '../../../scripts/template';
+import { projectRoot } from '../../../local/template';
 import { githubEnvelope, octokitExample } from '../../support/github-examples';
 
 /** The example queries of the README's Search section, as written there. */

@@ -7,8 +7,8 @@ import type {
 } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { credentialHeaders } from '../../../functions/lib/sources/sign';
+import { authorizerEvent, lambdaContext, proxyEvent } from '../../../local/api-gateway-events';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
-import { authorizerEvent, lambdaContext, proxyEvent } from '../../support/api-gateway-events';
 
 /**
  * What one request writes at the deployed log level with metrics on: one metrics document (the aggregate

@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { idempotencyKey } from '../../../functions/lib/envelope';
+import { idempotencyKey } from '../../functions/lib/envelope';
 import { type ArchiveObject, listArchive, parseLocation, readArchiveObject } from './archive';
 import { envelopeMatches, objectMayMatch, type ReplayFilter } from './filter';
 import { type Progress, silentProgress } from './progress';

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../functions/lib/envelope';
+import type { Envelope } from '../../functions/lib/envelope';
 import type { ArchiveObject } from './archive';
 
 /** Which archived events to replay: `since` <= receivedAt < `until`, and any of the sources and types. */

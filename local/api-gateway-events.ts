@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent, Context } 
 
 /**
  * The events API Gateway (REST, `POST /{stage}/webhooks/{source}`) hands to the authorizer and to the
- * ingest integration, with the fields it really fills in. Used by the fixture generator and the tests.
+ * ingest integration, with the fields it really fills in. Used by the fixture generator, the tests and the benchmarks.
  */
 export interface WebhookCall {
   source: string;

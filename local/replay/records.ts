@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { type Envelope, InvalidEnvelope, parseEnvelope } from '../../../functions/lib/envelope';
+import { type Envelope, InvalidEnvelope, parseEnvelope } from '../../functions/lib/envelope';
 
 /** One envelope read back from the archive, with its exact original text (what is re-put). */
 export interface ArchivedRecord {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildAll } from '../scripts/build';
-import { functionSpecs } from './function-config';
-import { localDir } from './names';
-import { runningPipeline, startLocalPipeline } from './pipeline';
-import { type InvokeOutcome, LocalLambda } from './runtime/lambda';
+import { functionSpecs } from '../local/function-config';
+import { localDir } from '../local/names';
+import { runningPipeline, startLocalPipeline } from '../local/pipeline';
+import { type InvokeOutcome, LocalLambda } from '../local/runtime/lambda';
+import { buildAll } from './build';
 
 const usage = `npm run invoke -- <LogicalId> <event.json>
 

@@ -1,4 +1,5 @@
-// Every test process starts with a quiet, offline AWS environment; tests that need more set it themselves.
+// Every test and benchmark process (jest's setupFiles, bench/run.ts) starts with a quiet, offline AWS
+// environment; those that need more set it themselves.
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';

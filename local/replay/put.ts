@@ -3,7 +3,7 @@ import {
   type PutRecordsCommandOutput,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { partitionKey } from '../../../functions/lib/envelope';
+import { partitionKey } from '../../functions/lib/envelope';
 import type { ArchivedRecord } from './records';
 
 /** Kinesis limits: 500 records and 5 MiB per PutRecords call, 1 MiB per record (data plus key). */
