@@ -20,7 +20,6 @@ function statementsOn(logicalId: string, resourceRef: string): Statement[] {
 
 describe('idempotency table grants', () => {
   it.each([
-    ['IndexerFunction', ['indexer#*']],
     ['ComplianceFunction', ['compliance.bus#*', 'compliance.alarm#*']],
     ['DnsUpdaterFunction', ['dns#*', 'dns-version#*']],
   ])('%s reaches only its own key prefixes, one item at a time', (id, prefixes) => {
@@ -35,6 +34,17 @@ describe('idempotency table grants', () => {
     expect(statements[0]?.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes },
     });
+  });
+});
+
+describe('the indexer', () => {
+  it('has no idempotency table: OpenSearch create semantics stop its repeats', () => {
+    const indexer = template.Resources.IndexerFunction?.Properties ?? {};
+    const variables = (indexer.Environment as { Variables: Record<string, unknown> }).Variables;
+
+    expect(statementsOn('IndexerFunction', 'IdempotencyTable')).toEqual([]);
+    expect(JSON.stringify(indexer.Policies)).not.toContain('dynamodb:');
+    expect(variables).not.toHaveProperty('IDEMPOTENCY_TABLE');
   });
 });
 
