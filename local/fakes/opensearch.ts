@@ -143,7 +143,10 @@ export async function startOpenSearchFake(
     if (create && existed) {
       return {
         status: 409,
-        body: conflict(`[${id}]: version conflict, document already exists (current version [${current}])`, index),
+        body: conflict(
+          `[${id}]: version conflict, document already exists (current version [${current}])`,
+          index,
+        ),
       };
     }
     const version = current + 1;
@@ -217,7 +220,11 @@ export async function startOpenSearchFake(
       if (method === 'PUT' || method === 'POST') {
         const opType = params.get('op_type') ?? 'index';
         if (opType !== 'index' && opType !== 'create') {
-          return error(400, 'illegal_argument_exception', `opType must be 'create' or 'index', found: [${opType}]`);
+          return error(
+            400,
+            'illegal_argument_exception',
+            `opType must be 'create' or 'index', found: [${opType}]`,
+          );
         }
         return putDocument(first, third, body, opType === 'create');
       }
