@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { closeServer, listen } from '../servers';
 import { count, type Hit, QueryError, type SearchRequest, search } from './opensearch-query';
+import { SecurityApi } from './security-api';
 
 /**
  * A stand-in for OpenSearch that speaks its REST JSON wire format for exactly the calls the pipeline
@@ -17,6 +18,8 @@ import { count, type Hit, QueryError, type SearchRequest, search } from './opens
  *   GET      /<index>/_doc/<id>        reads it back
  *   GET|POST /<target>/_search, _count  the query forms of opensearch-query.ts over the documents; the
  *                                      target is an index, a pattern (`webhooks-*`), a list or an alias
+ *   PUT|GET|DELETE /_plugins/_security/api/roles/<name>, .../rolesmapping/<name>
+ *                                      the security plugin's roles and mappings (security-api.ts)
  *
  * Each document file holds the document's `_source`, one file per document, so a redelivery overwrites
  * its file. The file is named after the document id as the local contract says (`github:<uuid>.json`).
@@ -40,7 +43,7 @@ export function documentIdFromFileName(fileName: string): string {
   return decodeURIComponent(fileName.replace(/\.json$/, ''));
 }
 
-interface Reply {
+export interface Reply {
   status: number;
   body: unknown;
 }
@@ -51,6 +54,8 @@ const INVALID_INDEX = /[\\/*?"<>| ,#:A-Z]|^[_\-+]|^\.\.?$/;
 export interface RunningOpenSearchFake {
   url: string;
   close(): Promise<void>;
+  /** The security plugin's roles and mappings, as the security API left them. */
+  security: SecurityApi;
   /** Every document, read from disk on the first call and kept current by the fake's own writes. */
   documents(): Promise<Hit[]>;
 }
@@ -62,6 +67,7 @@ export async function startOpenSearchFake(
   const root = join(localDir, 'opensearch');
   await mkdir(root, { recursive: true });
   const templates = new Map<string, unknown>();
+  const security = new SecurityApi();
   const versions = new Map<string, number>();
   // Searches need every document; the files are read once, then each write updates the cache.
   let cache: Promise<Map<string, Hit>> | undefined;
@@ -200,6 +206,8 @@ export async function startOpenSearchFake(
   ): Promise<Reply> {
     const [first, second, third] = segments;
     const action = segments.at(-1);
+    if (first === '_plugins' && second === '_security')
+      return security.route(method, segments.slice(2), body);
     if ((action === '_search' || action === '_count') && segments.length <= 2 && /GET|POST/.test(method)) {
       return query(segments.length === 2 ? first : undefined, action, body, params);
     }
@@ -265,7 +273,7 @@ export async function startOpenSearchFake(
       .then((reply) => send(response, reply));
   });
   const url = await listen(server);
-  return { url, close: () => closeServer(server), documents };
+  return { url, close: () => closeServer(server), documents, security };
 }
 
 function globPattern(glob: string): RegExp {
