@@ -46,6 +46,19 @@ describe('the indexer', () => {
     expect(JSON.stringify(indexer.Policies)).not.toContain('dynamodb:');
     expect(variables).not.toHaveProperty('IDEMPOTENCY_TABLE');
   });
+
+  it('is never the search domain master user, and is mapped to its own security role instead', () => {
+    const domain = template.Resources.SearchDomain?.Properties?.AdvancedSecurityOptions;
+    const mapping = template.Resources.IndexerSearchRole?.Properties ?? {};
+    const indexer = template.Resources.IndexerFunction?.Properties?.Environment as {
+      Variables: Record<string, unknown>;
+    };
+
+    expect(JSON.stringify(domain)).not.toContain('IndexerFunctionRole');
+    expect(JSON.stringify(domain)).toContain('SearchSecurityFunctionRole');
+    expect(mapping.BackendRoles).toEqual([{ 'Fn::GetAtt': ['IndexerFunctionRole', 'Arn'] }]);
+    expect(mapping.IndexPrefix).toBe(indexer.Variables.OPENSEARCH_INDEX_PREFIX);
+  });
 });
 
 /**
