@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseEnvelope } from '../../../functions/lib/envelope';
 import { createSearchClient } from '../../../functions/lib/search/client';
 import { EventIndexer } from '../../../functions/lib/search/indexer';
@@ -136,5 +138,14 @@ describe("the indexer's OpenSearch security role", () => {
     expect(allowsCluster('cluster:monitor/health')).toBe(false);
     expect(allowsCluster('indices:admin/index_template/delete')).toBe(false);
     expect(role.cluster_permissions?.every((action) => !action.includes('*'))).toBe(true);
+  });
+
+  it('is the role the README tells admins to create by hand', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const documented = /roles\/webhooks-indexer" \\\n\s+-H '[^']+' -d '([^']+)'/.exec(readme)?.[1];
+
+    expect(documented).toBeDefined();
+    const { description: _, ...grants } = role;
+    expect(JSON.parse(documented ?? '{}')).toEqual(grants);
   });
 });
