@@ -8,12 +8,14 @@ import {
   withDeadline,
 } from '../lib/custom-resource';
 import { instrument, logger, metrics } from '../lib/observability';
-import { DEFAULT_BACKOFF } from '../lib/search/indexer';
 import { describeSecurityError, type IndexerMapping, SearchSecurity } from '../lib/search/security';
 
+// The indexer's waits (a domain just created can still answer 5xx for a moment), without its module.
 const security = new SearchSecurity(openSearchClient, {
   maxAttempts: searchConfig.maxAttempts,
-  ...DEFAULT_BACKOFF,
+  baseDelayMs: 250,
+  maxDelayMs: 2_000,
+  maxRetryAfterMs: 10_000,
 });
 
 /** Left for answering CloudFormation after the work gave up: the answer must go before Lambda's timeout. */
