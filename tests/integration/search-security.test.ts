@@ -3,6 +3,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import createFixture from '../../events/search-security/create.json';
 import { indexerRole } from '../../functions/lib/search/permissions';
 import type * as HandlerModule from '../../functions/search-security/handler';
 import { type RunningOpenSearchFake, startOpenSearchFake } from '../../local/fakes/opensearch';
@@ -36,20 +37,18 @@ function context(remainingMs = 120_000): Context {
   return { ...lambdaContext('search-security'), getRemainingTimeInMillis: () => remainingMs };
 }
 
+/** The fixture (a Create as CloudFormation sends it), turned into the request a test needs. */
 function event(
   requestType: 'Create' | 'Update' | 'Delete',
   properties: Record<string, unknown>,
   extra: Record<string, unknown> = {},
 ): CloudFormationCustomResourceEvent {
   return {
+    ...createFixture,
     RequestType: requestType,
-    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:search-security',
     ResponseURL: `${responseUrl}/cloudformation-custom-resource-response?X-Amz-Signature=abc`,
-    StackId: STACK_ID,
     RequestId: `request-${answers.length + 1}`,
-    LogicalResourceId: 'IndexerSearchRole',
-    ResourceType: 'AWS::CloudFormation::CustomResource',
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:…', ...properties },
+    ResourceProperties: { ...createFixture.ResourceProperties, ...properties },
     ...extra,
   } as CloudFormationCustomResourceEvent;
 }
