@@ -12,10 +12,10 @@ const FOR_EVER = 100 * 365 * DAY;
 /**
  * What each step remembers, under which key prefix, and for how long. The prefixes are fixed (not the
  * function's name, Powertools' default) so records stay valid across deployments and stacks, and so IAM
- * can limit each function to its own prefix. How long each must hold follows from what a repeat would do:
+ * can limit each function to its own prefix. How long each must hold follows from what a repeat would do.
+ * The indexer has no record: OpenSearch's create refuses a second document for the event at any age
+ * (search/indexer.ts), so a record would only add two writes per event.
  *
- * - `indexer`: a repeat overwrites the event's own document (its id is `source:id`), so a repeat at any age
- *   is harmless; the record only saves the work of indexing a redelivery twice within a day.
  * - `dns`: a repeat is stopped at any age by the record's report version (dns/report-version.ts); the
  *   record only saves Route 53 a read for a redelivery within the hour.
  * - `compliance.bus` / `compliance.alarm`: a repeat would raise the finding or page someone again, and
@@ -23,7 +23,6 @@ const FOR_EVER = 100 * 365 * DAY;
  *   bring back (`remember`: LakeExpirationDays, for ever by default).
  */
 export const STEP_MEMORY = {
-  indexer: { keyPrefix: 'indexer', expiresAfterSeconds: DAY },
   dns: { keyPrefix: 'dns', expiresAfterSeconds: HOUR },
   'compliance.bus': { keyPrefix: 'compliance.bus', expiresAfterSeconds: FOR_EVER },
   'compliance.alarm': { keyPrefix: 'compliance.alarm', expiresAfterSeconds: FOR_EVER },

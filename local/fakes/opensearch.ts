@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { closeServer, listen } from '../servers';
 import { count, type Hit, QueryError, type SearchRequest, search } from './opensearch-query';
+import { SecurityApi } from './security-api';
 
 /**
  * A stand-in for OpenSearch that speaks its REST JSON wire format for exactly the calls the pipeline
@@ -11,10 +12,14 @@ import { count, type Hit, QueryError, type SearchRequest, search } from './opens
  *
  *   PUT|POST /_index_template/<name>   stores the template (in memory)
  *   GET      /_index_template/<name>   returns it
- *   PUT|POST /<index>/_doc/<id>        writes `${localDir}/opensearch/<index>/<file name of id>.json`
+ *   PUT|POST /<index>/_doc/<id>        writes `${localDir}/opensearch/<index>/<file name of id>.json`;
+ *                                      with `?op_type=create` a document that exists is refused with 409
+ *   PUT|POST /<index>/_create/<id>     the same as `op_type=create`
  *   GET      /<index>/_doc/<id>        reads it back
  *   GET|POST /<target>/_search, _count  the query forms of opensearch-query.ts over the documents; the
  *                                      target is an index, a pattern (`webhooks-*`), a list or an alias
+ *   PUT|GET|DELETE /_plugins/_security/api/roles/<name>, .../rolesmapping/<name>
+ *                                      the security plugin's roles and mappings (security-api.ts)
  *
  * Each document file holds the document's `_source`, one file per document, so a redelivery overwrites
  * its file. The file is named after the document id as the local contract says (`github:<uuid>.json`).
@@ -38,7 +43,7 @@ export function documentIdFromFileName(fileName: string): string {
   return decodeURIComponent(fileName.replace(/\.json$/, ''));
 }
 
-interface Reply {
+export interface Reply {
   status: number;
   body: unknown;
 }
@@ -49,6 +54,8 @@ const INVALID_INDEX = /[\\/*?"<>| ,#:A-Z]|^[_\-+]|^\.\.?$/;
 export interface RunningOpenSearchFake {
   url: string;
   close(): Promise<void>;
+  /** The security plugin's roles and mappings, as the security API left them. */
+  security: SecurityApi;
   /** Every document, read from disk on the first call and kept current by the fake's own writes. */
   documents(): Promise<Hit[]>;
 }
@@ -60,6 +67,7 @@ export async function startOpenSearchFake(
   const root = join(localDir, 'opensearch');
   await mkdir(root, { recursive: true });
   const templates = new Map<string, unknown>();
+  const security = new SecurityApi();
   const versions = new Map<string, number>();
   // Searches need every document; the files are read once, then each write updates the cache.
   let cache: Promise<Map<string, Hit>> | undefined;
@@ -125,7 +133,8 @@ export async function startOpenSearchFake(
     }
   }
 
-  async function putDocument(index: string, id: string, source: unknown): Promise<Reply> {
+  /** `create`: `op_type=create` or `_create`, refused with 409 when the id exists, as OpenSearch does. */
+  async function putDocument(index: string, id: string, source: unknown, create = false): Promise<Reply> {
     if (INVALID_INDEX.test(index))
       return error(400, 'invalid_index_name_exception', `Invalid index name [${index}]`);
     if (typeof source !== 'object' || source === null || Array.isArray(source)) {
@@ -133,11 +142,22 @@ export async function startOpenSearchFake(
     }
     const directory = join(root, index);
     const file = join(directory, documentFileName(id));
-    await mkdir(directory, { recursive: true });
     const key = `${index}/${id}`;
-    const existed = existsSync(file);
-    const version = (versions.get(key) ?? (existed ? 1 : 0)) + 1;
+    // Decided before the first await, so of copies written at once exactly one creates the document.
+    const existed = versions.has(key) || existsSync(file);
+    const current = versions.get(key) ?? (existed ? 1 : 0);
+    if (create && existed) {
+      return {
+        status: 409,
+        body: conflict(
+          `[${id}]: version conflict, document already exists (current version [${current}])`,
+          index,
+        ),
+      };
+    }
+    const version = current + 1;
     versions.set(key, version);
+    await mkdir(directory, { recursive: true });
     // Written aside then renamed, so a reader never sees half a document.
     const temporary = `${file}.${process.pid}.${version}.tmp`;
     await writeFile(temporary, `${JSON.stringify(source, null, 2)}\n`);
@@ -186,6 +206,8 @@ export async function startOpenSearchFake(
   ): Promise<Reply> {
     const [first, second, third] = segments;
     const action = segments.at(-1);
+    if (first === '_plugins' && second === '_security')
+      return security.route(method, segments.slice(2), body);
     if ((action === '_search' || action === '_count') && segments.length <= 2 && /GET|POST/.test(method)) {
       return query(segments.length === 2 ? first : undefined, action, body, params);
     }
@@ -203,8 +225,21 @@ export async function startOpenSearchFake(
       }
     }
     if (segments.length === 3 && second === '_doc' && first && third) {
-      if (method === 'PUT' || method === 'POST') return putDocument(first, third, body);
+      if (method === 'PUT' || method === 'POST') {
+        const opType = params.get('op_type') ?? 'index';
+        if (opType !== 'index' && opType !== 'create') {
+          return error(
+            400,
+            'illegal_argument_exception',
+            `opType must be 'create' or 'index', found: [${opType}]`,
+          );
+        }
+        return putDocument(first, third, body, opType === 'create');
+      }
       if (method === 'GET') return getDocument(first, third);
+    }
+    if (segments.length === 3 && second === '_create' && first && third && /PUT|POST/.test(method)) {
+      return putDocument(first, third, body, true);
     }
     return error(
       400,
@@ -238,7 +273,7 @@ export async function startOpenSearchFake(
       .then((reply) => send(response, reply));
   });
   const url = await listen(server);
-  return { url, close: () => closeServer(server), documents };
+  return { url, close: () => closeServer(server), documents, security };
 }
 
 function globPattern(glob: string): RegExp {
@@ -247,6 +282,12 @@ function globPattern(glob: string): RegExp {
 
 function error(status: number, type: string, reason: string): Reply {
   return { status, body: { error: { root_cause: [{ type, reason }], type, reason }, status } };
+}
+
+/** A version conflict as OpenSearch reports it, with the index and shard it happened on. */
+function conflict(reason: string, index: string): Record<string, unknown> {
+  const cause = { type: 'version_conflict_engine_exception', reason, index, shard: '0', index_uuid: 'fake' };
+  return { error: { root_cause: [cause], ...cause }, status: 409 };
 }
 
 function send(response: ServerResponse, reply: Reply): void {

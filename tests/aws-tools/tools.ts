@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -71,4 +71,17 @@ export async function startMotoServer(tools: AwsTools): Promise<RunningMoto> {
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * template.yaml as CloudFormation receives it: translated by AWS SAM's own translator (samtranslator, from
+ * requirements.txt), so resources SAM generates (schedules, stages, roles) can be checked too.
+ */
+export function translateTemplate(tools: AwsTools): unknown {
+  const output = execFileSync(
+    tools.python,
+    [join(__dirname, 'sam-translate.py'), join(ROOT, 'template.yaml')],
+    { env: { ...process.env, AWS_DEFAULT_REGION: 'us-east-1' }, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(output.toString('utf8')) as unknown;
 }

@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { type AwsTools, describeWithAwsTools } from './tools';
+import { type AwsTools, describeWithAwsTools, translateTemplate } from './tools';
 
 /**
  * template.yaml as CloudFormation receives it: translated by AWS SAM's own translator (samtranslator, from
@@ -17,15 +15,8 @@ interface CfnTemplate {
   Resources: Record<string, CfnResource>;
 }
 
-const ROOT = join(__dirname, '..', '..');
-
 function translate(tools: AwsTools): CfnTemplate {
-  const output = execFileSync(
-    tools.python,
-    [join(__dirname, 'sam-translate.py'), join(ROOT, 'template.yaml')],
-    { env: { ...process.env, AWS_DEFAULT_REGION: 'us-east-1' }, maxBuffer: 64 * 1024 * 1024 },
-  );
-  return JSON.parse(output.toString('utf8')) as CfnTemplate;
+  return translateTemplate(tools) as CfnTemplate;
 }
 
 /**
@@ -110,6 +101,8 @@ const namePaths: Record<string, string[][]> = {
   'AWS::OpenSearchService::Domain': [['DomainName']],
   'AWS::SecretsManager::Secret': [['Name']],
   'AWS::ApiGateway::RestApi': [['Name']],
+  // The OpenSearch security role the search-security custom resource keeps for the indexer.
+  'AWS::CloudFormation::CustomResource': [['RoleName']],
 };
 
 function physicalNames(template: CfnTemplate, stackName: string): string[] {

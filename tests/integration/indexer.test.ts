@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import claimChecked from '../../events/indexer/github-pull-request-claim-checked.json';
@@ -19,7 +19,8 @@ import {
 } from '../support/emulators';
 
 // DynamoDB and S3 are real emulators (dynalite, s3rver); OpenSearch is the local fake, reached by the
-// real, signed client exactly as the deployed function reaches a domain.
+// real, signed client exactly as the deployed function reaches a domain. The table is there only to show
+// that the indexer writes nothing to it (its repeats are stopped by OpenSearch's create).
 const TABLE = 'webhook-idempotency';
 const BUCKET = 'webhook-payloads';
 const examples = require('@octokit/webhooks-examples') as Array<{ name: string; examples: unknown[] }>;
@@ -44,16 +45,10 @@ async function idempotencyRecords() {
   }
 }
 
-/** What happens when a record's TTL passes: DynamoDB removes it. */
-async function expireIdempotencyRecords(): Promise<void> {
-  const client = new DynamoDBClient({ endpoint: dynamodb.endpoint });
-  try {
-    for (const item of await idempotencyRecords()) {
-      await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { id: item.id as { S: string } } }));
-    }
-  } finally {
-    client.destroy();
-  }
+/** The document's `_version` as OpenSearch reports it: 1 means it was written once. */
+async function versionOf(index: string, id: string): Promise<number> {
+  const stored = await fetch(`${opensearch.url}/${index}/_doc/${encodeURIComponent(id)}`);
+  return ((await stored.json()) as { _version: number })._version;
 }
 
 async function storeBody(key: string, body: Buffer): Promise<void> {
@@ -73,7 +68,6 @@ beforeAll(async () => {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
-    IDEMPOTENCY_TABLE: TABLE,
     OPENSEARCH_ENDPOINT: opensearch.url,
   });
   // Required only now: the handler reads its configuration and creates its clients when loaded.
@@ -84,8 +78,6 @@ afterAll(async () => {
   await Promise.all([dynamodb.stop(), s3.stop(), opensearch.close()]);
   rmSync(localDir, { recursive: true, force: true });
 });
-
-beforeEach(expireIdempotencyRecords);
 
 describe('indexer function', () => {
   const index = 'webhooks-github-2026.05';
@@ -107,7 +99,7 @@ describe('indexer function', () => {
     });
   });
 
-  it('does not index a second delivery of the same event again while its idempotency record lives', async () => {
+  it('leaves the first document of an event as it is when a second delivery comes, writing no record', async () => {
     const redelivered = { ...push, id: 'a9e6b0c2-2b0c-11f0-8e5b-5d1f0a3c9e41' };
     const first = await handler(redelivered, lambdaContext('indexer'));
     const indexedAt = readDocument(index, first.documentId).indexedAt;
@@ -117,53 +109,42 @@ describe('indexer function', () => {
       lambdaContext('indexer'),
     );
 
-    expect(second).toEqual(first);
+    expect([first.result, second.result]).toEqual(['created', 'exists']);
+    expect(second.documentId).toBe(first.documentId);
     expect(readDocument(index, first.documentId)).toMatchObject({
       indexedAt,
       receivedAt: redelivered.receivedAt,
     });
-    const records = await idempotencyRecords();
-    expect(records).toHaveLength(1);
-    expect(records[0]?.status?.S).toBe('COMPLETED');
-    expect(Number(records[0]?.expiration?.N)).toBeGreaterThan(Date.now() / 1000);
+    expect(await versionOf(index, first.documentId)).toBe(1);
+    expect(await idempotencyRecords()).toEqual([]);
   });
 
-  it('indexes once when copies of an event arrive at once: a refused copy leaves the first copy its record', async () => {
+  it('indexes once when copies of an event arrive at once: one creates, the others find its document', async () => {
     const copy = { ...push, id: 'c0f1e2d3-2b0c-11f0-8e5b-5d1f0a3c9e41' };
-    const outcomes = await Promise.allSettled(
+
+    const results = await Promise.all(
       [1, 2, 3].map(() => handler(structuredClone(copy), lambdaContext('indexer'))),
     );
-    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
-    const retried = await handler(structuredClone(copy), lambdaContext('indexer'));
 
-    // Each refused copy is the step's to retry later; the retry finds the first copy's result.
-    for (const outcome of refused) {
-      expect((outcome as PromiseRejectedResult).reason).toMatchObject({
-        name: 'IdempotencyAlreadyInProgressError',
-      });
-    }
-    expect(outcomes.some((outcome) => outcome.status === 'fulfilled')).toBe(true);
-    expect(retried).toMatchObject({ documentId: `github:${copy.id}`, result: 'created' });
-    const stored = await fetch(`${opensearch.url}/${index}/_doc/${encodeURIComponent(`github:${copy.id}`)}`);
-    expect(((await stored.json()) as { _version: number })._version).toBe(1);
-    const records = await idempotencyRecords();
-    expect(records.map((record) => record.status?.S)).toEqual(['COMPLETED']);
+    expect(results.map((result) => result.result).sort()).toEqual(['created', 'exists', 'exists']);
+    expect(new Set(results.map((result) => result.documentId))).toEqual(new Set([`github:${copy.id}`]));
+    expect(await versionOf(index, `github:${copy.id}`)).toBe(1);
   });
 
-  it('overwrites the one document when the event comes back after its idempotency record expired', async () => {
+  it('keeps the one document when the event comes back weeks later (a replay)', async () => {
     const event = { ...push, id: 'b3f1c9d4-2b0c-11f0-8e5b-5d1f0a3c9e41' };
     const first = await handler(event, lambdaContext('indexer'));
-    await expireIdempotencyRecords();
 
     const again = await handler(
       { ...event, receivedAt: '2026-05-20T08:00:00.000Z' },
       lambdaContext('indexer'),
     );
 
-    expect([first.result, again.result]).toEqual(['created', 'updated']);
+    expect([first.result, again.result]).toEqual(['created', 'exists']);
     const files = documentsIn(index).filter((file) => file === documentFileName(first.documentId));
     expect(files).toHaveLength(1);
-    expect(readDocument(index, first.documentId).receivedAt).toBe('2026-05-20T08:00:00.000Z');
+    expect(readDocument(index, first.documentId).receivedAt).toBe(event.receivedAt);
+    expect(await versionOf(index, first.documentId)).toBe(1);
   });
 
   it('fetches a claim-checked payload from S3 and indexes it in full', async () => {
@@ -182,13 +163,13 @@ describe('indexer function', () => {
     });
   });
 
-  it('fails on a claim-checked payload that does not match its digest, leaving no record so a retry can succeed', async () => {
+  it('fails on a claim-checked payload that does not match its digest, leaving no document so a retry can succeed', async () => {
     const event = { ...claimChecked, id: 'c1d2e3f4-2b0c-11f0-b6a4-3e9d2c8f7a63' };
     await storeBody(event.payloadRef.key, Buffer.from(JSON.stringify({ tampered: true })));
 
     await expect(handler(event, lambdaContext('indexer'))).rejects.toThrow('does not match its sha256');
 
-    expect(await idempotencyRecords()).toEqual([]);
+    expect(documentsIn(index)).not.toContain(documentFileName(`github:${event.id}`));
     await storeBody(event.payloadRef.key, Buffer.from(JSON.stringify(labeledPullRequest)));
     await expect(handler(event, lambdaContext('indexer'))).resolves.toMatchObject({ result: 'created' });
   });

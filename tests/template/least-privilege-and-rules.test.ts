@@ -20,7 +20,6 @@ function statementsOn(logicalId: string, resourceRef: string): Statement[] {
 
 describe('idempotency table grants', () => {
   it.each([
-    ['IndexerFunction', ['indexer#*']],
     ['ComplianceFunction', ['compliance.bus#*', 'compliance.alarm#*']],
     ['DnsUpdaterFunction', ['dns#*', 'dns-version#*']],
   ])('%s reaches only its own key prefixes, one item at a time', (id, prefixes) => {
@@ -56,6 +55,30 @@ describe('payload bucket grants', () => {
     );
 
     expect(deleters).toEqual([]);
+  });
+});
+
+describe('the indexer', () => {
+  it('has no idempotency table: OpenSearch create semantics stop its repeats', () => {
+    const indexer = template.Resources.IndexerFunction?.Properties ?? {};
+    const variables = (indexer.Environment as { Variables: Record<string, unknown> }).Variables;
+
+    expect(statementsOn('IndexerFunction', 'IdempotencyTable')).toEqual([]);
+    expect(JSON.stringify(indexer.Policies)).not.toContain('dynamodb:');
+    expect(variables).not.toHaveProperty('IDEMPOTENCY_TABLE');
+  });
+
+  it('is never the search domain master user, and is mapped to its own security role instead', () => {
+    const domain = template.Resources.SearchDomain?.Properties?.AdvancedSecurityOptions;
+    const mapping = template.Resources.IndexerSearchRole?.Properties ?? {};
+    const indexer = template.Resources.IndexerFunction?.Properties?.Environment as {
+      Variables: Record<string, unknown>;
+    };
+
+    expect(JSON.stringify(domain)).not.toContain('IndexerFunctionRole');
+    expect(JSON.stringify(domain)).toContain('SearchSecurityFunctionRole');
+    expect(mapping.BackendRoles).toEqual([{ 'Fn::GetAtt': ['IndexerFunctionRole', 'Arn'] }]);
+    expect(mapping.IndexPrefix).toBe(indexer.Variables.OPENSEARCH_INDEX_PREFIX);
   });
 });
 

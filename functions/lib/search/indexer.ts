@@ -1,18 +1,18 @@
-import type { Client } from '@opensearch-project/opensearch';
+import { type Client, errors } from '@opensearch-project/opensearch';
 import { loadPayload } from '../claim-check';
 import type { Envelope } from '../envelope';
 import type { SearchConfig } from './config';
 import { toSearchDocument } from './document';
 import { documentId, indexName } from './naming';
-import { type RetryPolicy, withRetry } from './retry';
+import { describeSearchError, type RetryPolicy, withRetry } from './retry';
 import { indexTemplate } from './template';
 
 /** The step's small result, which the workflow keeps under `$.results.<step>`. */
 export interface IndexResult {
   index: string;
   documentId: string;
-  /** OpenSearch's answer: `created`, or `updated` when the document was already there. */
-  result: string;
+  /** `created`, or `exists` when the event's document was already there (a repeat, left as it was). */
+  result: 'created' | 'exists';
 }
 
 export type IndexerConfig = Pick<
@@ -20,7 +20,6 @@ export type IndexerConfig = Pick<
   'indexPrefix' | 'alias' | 'service' | 'payloadMapping' | 'maxAttempts' | 'replicas'
 >;
 
-/** Waits that fit several attempts inside the function's 30 s timeout. */
 /**
  * Waits between attempts, and the longest Retry-After waited for: the indexer has 30 s, and a 429 asking
  * for more than 10 s is left to the workflow's own Retry, which comes back later without holding a Lambda.
@@ -39,15 +38,23 @@ export class EventIndexer {
     this.#retry = { maxAttempts: config.maxAttempts, ...DEFAULT_BACKOFF, ...retry };
   }
 
-  /** Writes one event as document `source:id`; a second write of the same event replaces the first. */
+  /**
+   * Creates document `source:id` for the event, once: OpenSearch refuses a second create of the id with
+   * 409, which is the repeat's answer (`exists`), so the document is never written twice at any age and no
+   * other store is needed to remember it. An attempt that timed out after OpenSearch wrote the document
+   * meets its own document on the retry, which is the same answer.
+   */
   async index(envelope: Envelope, now = new Date()): Promise<IndexResult> {
     await this.ensureTemplate();
     const payload = await loadPayload(envelope);
     const index = indexName(this.config.indexPrefix, envelope);
     const id = documentId(envelope);
     const body = toSearchDocument(envelope, payload, now);
-    const response = await withRetry(() => this.client.index({ index, id, body }), this.#retry);
-    return { index, documentId: id, result: String(response.body.result) };
+    const created = await withRetry(
+      () => this.client.create({ index, id, body }).then(() => true, ifAlreadyIndexed),
+      this.#retry,
+    );
+    return { index, documentId: id, result: created ? 'created' : 'exists' };
   }
 
   /**
@@ -72,4 +79,16 @@ export class EventIndexer {
     );
     return this.#templateReady;
   }
+}
+
+/** A create refused because the id exists is an answer (false), not a failure; anything else rethrows. */
+export function ifAlreadyIndexed(error: unknown): false {
+  if (
+    error instanceof errors.ResponseError &&
+    error.statusCode === 409 &&
+    describeSearchError(error).includes('version_conflict_engine_exception')
+  ) {
+    return false;
+  }
+  throw error;
 }

@@ -5,7 +5,7 @@ import { idempotencyKey } from '../envelope';
  * One index per source and month keeps indices small enough to delete or reindex whole, and lets each
  * source age out on its own schedule; the alias joins them for searching everything at once.
  * The month comes from `receivedAt`, not the clock, so a retried or replayed event lands in the index
- * it was first written to and overwrites itself there.
+ * it was first written to and finds its own document there.
  */
 export function indexName(prefix: string, envelope: Pick<Envelope, 'source' | 'receivedAt'>): string {
   const received = new Date(envelope.receivedAt);
@@ -21,7 +21,7 @@ export function indexPattern(prefix: string): string {
   return `${prefix}-*`;
 }
 
-/** `source:id`: a redelivery of the same event overwrites its document instead of adding one. */
+/** `source:id`: a redelivery of the same event finds its document instead of adding one. */
 export function documentId(envelope: Pick<Envelope, 'source' | 'id'>): string {
   return idempotencyKey(envelope);
 }

@@ -64,6 +64,71 @@ describe('OpenSearch fake, through the real client', () => {
     });
   });
 
+  it.each([
+    [
+      '_create',
+      (client: Client, index: string, id: string, body: object) => client.create({ index, id, body }),
+    ],
+    [
+      'op_type=create',
+      (client: Client, index: string, id: string, body: object) =>
+        client.index({ index, id, body, op_type: 'create' }),
+    ],
+  ])(
+    'creates a document once with %s and refuses the next create with 409, as OpenSearch does',
+    async (_how, create) => {
+      const index = 'webhooks-github-2026.05';
+      const id = 'github:0b8c1f6e-2b0c-11f0-8e5b-5d1f0a3c9e41';
+
+      const first = await create(client, index, id, { attempt: 1 });
+      const refused = await create(client, index, id, { attempt: 2 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+      expect([first.statusCode, first.body.result, first.body._version]).toEqual([201, 'created', 1]);
+      expect(refused).toBeInstanceOf(errors.ResponseError);
+      const { statusCode, body } = refused as InstanceType<typeof errors.ResponseError>;
+      expect(statusCode).toBe(409);
+      expect(body).toMatchObject({
+        status: 409,
+        error: {
+          type: 'version_conflict_engine_exception',
+          reason: `[${id}]: version conflict, document already exists (current version [1])`,
+          index,
+        },
+      });
+      const stored = await client.get({ index, id });
+      expect([stored.body._version, stored.body._source]).toEqual([1, { attempt: 1 }]);
+    },
+  );
+
+  it('creates exactly one of many copies written at once', async () => {
+    const index = 'webhooks-github-2026.05';
+    const id = 'github:1c9d2a7f-2b0c-11f0-8e5b-5d1f0a3c9e41';
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, n) => client.create({ index, id, body: { copy: n } })),
+    );
+
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      outcomes.flatMap((outcome) =>
+        outcome.status === 'rejected' ? [(outcome.reason as { statusCode: number }).statusCode] : [],
+      ),
+    ).toEqual(Array(7).fill(409));
+  });
+
+  it('refuses an unknown op_type', async () => {
+    const response = await fetch(`${fake.url}/webhooks-x/_doc/1?op_type=upsert`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+
+    expect(response.status).toBe(400);
+  });
+
   it('returns a stored document and 404 for a missing one', async () => {
     await client.index({
       index: 'webhooks-jira-2026.05',

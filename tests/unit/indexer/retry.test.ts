@@ -15,7 +15,7 @@ const index = 'webhooks-github-2026.05';
 const id = `github:${envelope.id}`;
 const acknowledged: ScriptedReply = { status: 200, body: { acknowledged: true } };
 
-/** Answers the template put, then plays `documentReplies` in order to the document puts (last one repeats). */
+/** Answers the template put, then plays `documentReplies` in order to the document creates (last one repeats). */
 async function indexAgainst(documentReplies: ScriptedReply[], maxAttempts = 4) {
   let documentRequests = 0;
   const server = await startCaptureServer((request: CapturedRequest) =>
@@ -39,7 +39,7 @@ async function indexAgainst(documentReplies: ScriptedReply[], maxAttempts = 4) {
     (error: unknown) => ({ result: undefined, error }),
   );
   await server.close();
-  const documentPuts = server.requests.filter((r) => r.url.includes('/_doc/')).length;
+  const documentPuts = server.requests.filter((r) => r.url.includes('/_create/')).length;
   return { ...outcome, waits, documentPuts, throttled };
 }
 
@@ -128,6 +128,33 @@ describe('OpenSearch failures', () => {
     expect(error).toBeInstanceOf(SearchRejected);
     expect((error as Error).message).toBe('OpenSearch answered 400 (mapper_parsing_exception)');
     expect(documentPuts).toBe(1);
+  });
+
+  it('answers exists, with no retry, when the document is already there (409 version conflict)', async () => {
+    const { result, error, documentPuts, waits } = await indexAgainst([
+      openSearchError(409, 'version_conflict_engine_exception'),
+      indexed(index, id),
+    ]);
+
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ index, documentId: id, result: 'exists' });
+    expect([documentPuts, waits.length]).toEqual([1, 0]);
+  });
+
+  it('finds its own document when a retried create meets the write of an attempt that timed out', async () => {
+    const { result, documentPuts } = await indexAgainst([
+      openSearchError(504, 'gateway_timeout'),
+      openSearchError(409, 'version_conflict_engine_exception'),
+    ]);
+
+    expect(result?.result).toBe('exists');
+    expect(documentPuts).toBe(2);
+  });
+
+  it('refuses a 409 that is not a version conflict', async () => {
+    const { error } = await indexAgainst([openSearchError(409, 'resource_already_exists_exception')]);
+
+    expect(error).toBeInstanceOf(SearchRejected);
   });
 
   it('retries when OpenSearch cannot be reached, then fails', async () => {

@@ -47,10 +47,10 @@ describe.each(['es', 'aoss'] as const)('requests signed for %s', (service) => {
     requests = await indexThroughCapture(service);
   });
 
-  it('puts the index template, then the document under source:id', () => {
+  it('puts the index template, then creates the document under source:id', () => {
     expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       'POST /_index_template/webhooks',
-      'PUT /webhooks-github-2026.05/_doc/github%3A6f3a2f10-2b0c-11f0-8e5b-5d1f0a3c9e41',
+      'POST /webhooks-github-2026.05/_create/github%3A6f3a2f10-2b0c-11f0-8e5b-5d1f0a3c9e41',
     ]);
   });
 
