@@ -6,9 +6,9 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import createFixture from '../../events/search-security/create.json';
 import { indexerRole } from '../../functions/lib/search/permissions';
 import type * as HandlerModule from '../../functions/search-security/handler';
+import { lambdaContext } from '../../local/api-gateway-events';
 import { type RunningOpenSearchFake, startOpenSearchFake } from '../../local/fakes/opensearch';
 import { closeServer, listen } from '../../local/servers';
-import { lambdaContext } from '../../local/api-gateway-events';
 
 /**
  * The custom resource handler as CloudFormation runs it: the real, signed OpenSearch client against the
