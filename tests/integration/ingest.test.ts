@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type * as ClaimCheckModule from '../../functions/lib/claim-check';
 import { type Envelope, parseEnvelope, SOURCE_IDS } from '../../functions/lib/envelope';
-import { credentialHeaders } from '../../functions/lib/sources/sign';
+import { credentialHeaders } from '../../local/credentials';
 import { DEV_SECRETS } from '../../local/dev-secrets';
 import { lambdaContext, proxyEvent } from '../support/api-gateway-events';
 import {

@@ -1,33 +1,25 @@
-import type { Headers } from './types';
-
-/** The string at a path of nested objects in a parsed payload, or undefined (numbers are stringified). */
-export function stringAt(value: unknown, ...path: string[]): string | undefined {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  if (typeof current === 'number' && Number.isFinite(current)) return String(current);
-  return typeof current === 'string' && current !== '' ? current : undefined;
-}
-
-/** The first of several candidate values that is present. */
-export function firstOf(...values: (string | undefined)[]): string | undefined {
-  return values.find((value) => value !== undefined && value !== '');
-}
+import { search } from '@aws-lambda-powertools/jmespath';
+import type { Field } from './types';
 
 /**
- * Delivery metadata from headers, by meta key: only the named headers that are present, so envelopes never
- * carry credentials by accident.
+ * The text a field holds in a payload: a non-empty string, or a finite number as text. Undefined when the
+ * field is absent or of another type, and when its expression does not apply to this payload's shapes
+ * (a JMESPath type error): a sender's odd payload never fails a step over a copied-out field.
  */
-export function pickHeaders(headers: Headers, names: Record<string, string>): Record<string, string> {
-  const meta: Record<string, string> = {};
-  for (const [key, header] of Object.entries(names)) {
-    const value = headers[header];
-    if (value !== undefined && value !== '') meta[key] = value;
+export function fieldText(payload: unknown, field: Field | undefined): string | undefined {
+  if (field === undefined || typeof payload !== 'object' || payload === null) return undefined;
+  const path = typeof field === 'string' ? field : field.path;
+  let value: unknown;
+  try {
+    value = search(path, payload);
+  } catch {
+    return undefined;
   }
-  return meta;
+  const text =
+    typeof value === 'number' && Number.isFinite(value)
+      ? String(value)
+      : typeof value === 'string' && value !== ''
+        ? value
+        : undefined;
+  return text === undefined || typeof field === 'string' ? text : field.reshape(text);
 }
-
-/** Meta every source keeps. */
-export const COMMON_META_HEADERS = { userAgent: 'user-agent', contentType: 'content-type' } as const;

@@ -6,7 +6,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import { SOURCE_IDS } from '../../../functions/lib/envelope';
-import { credentialHeaders } from '../../../functions/lib/sources/sign';
+import { credentialHeaders } from '../../../local/credentials';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
 import { authorizerEvent, lambdaContext } from '../../support/api-gateway-events';
 

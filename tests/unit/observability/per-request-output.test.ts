@@ -6,7 +6,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { credentialHeaders } from '../../../functions/lib/sources/sign';
+import { credentialHeaders } from '../../../local/credentials';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
 import { authorizerEvent, lambdaContext, proxyEvent } from '../../support/api-gateway-events';
 

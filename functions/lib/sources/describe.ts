@@ -1,0 +1,53 @@
+import { fieldText } from './fields';
+import type { DeliveryDescription, Headers, SourceDefinition } from './types';
+
+/** Meta every source keeps. */
+const COMMON_META_HEADERS = { userAgent: 'User-Agent', contentType: 'Content-Type' } as const;
+
+/** What a delivery says about itself, read where its source's definition says. */
+export function describeDelivery(
+  source: SourceDefinition,
+  headers: Headers,
+  payload: Record<string, unknown>,
+): DeliveryDescription {
+  const { delivery } = source;
+  const type =
+    'header' in delivery.type
+      ? header(headers, delivery.type.header)
+      : 'field' in delivery.type
+        ? fieldText(payload, delivery.type.field)
+        : delivery.type.value;
+  const action =
+    typeof delivery.action === 'object' && 'fromType' in delivery.action
+      ? type && delivery.action.fromType(type)
+      : fieldText(payload, delivery.action);
+  const deliveryId =
+    (delivery.idHeaders ?? []).map((name) => header(headers, name)).find((value) => value !== undefined) ??
+    fieldText(payload, delivery.idField);
+  return {
+    type,
+    ...(action !== undefined && { action }),
+    ...(deliveryId !== undefined && { deliveryId }),
+    subject: fieldText(payload, delivery.subject) ?? '-',
+    meta: pickHeaders(headers, { ...delivery.meta, ...COMMON_META_HEADERS }),
+  };
+}
+
+/** A header's non-empty value; `name` in any case. */
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return value === '' ? undefined : value;
+}
+
+/**
+ * Delivery metadata from headers, by meta key: only the named headers that are present, so envelopes never
+ * carry credentials by accident.
+ */
+function pickHeaders(headers: Headers, names: Record<string, string>): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const [key, name] of Object.entries(names)) {
+    const value = header(headers, name);
+    if (value !== undefined) meta[key] = value;
+  }
+  return meta;
+}
