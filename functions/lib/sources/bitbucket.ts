@@ -1,4 +1,10 @@
-import { defineSource, type SenderHints } from './types';
+import { defineSource, type Field, type SenderHints } from './types';
+
+/** Cloud names a repository `workspace/slug`; Data Center by its project key and slug. */
+const repositoryName: Field = (at) => {
+  const projectKey = at('repository.project.key');
+  return at('repository.full_name') ?? (projectKey && `${projectKey}/${at('repository.slug') ?? '-'}`);
+};
 
 /** Bitbucket Cloud and Data Center sign with HMAC-SHA256 in X-Hub-Signature (`sha256=<hex>`). */
 export const bitbucket = defineSource({
@@ -11,24 +17,16 @@ export const bitbucket = defineSource({
     action: { fromType: (type) => (type.includes(':') ? type.slice(type.indexOf(':') + 1) : undefined) },
     // Cloud sends X-Request-UUID; Data Center sends X-Request-Id.
     idHeaders: ['X-Request-UUID', 'X-Request-Id'],
-    subject: dataCenterOrCloudName(),
+    subject: repositoryName,
     meta: { hookId: 'X-Hook-UUID', attempt: 'X-Attempt-Number' },
   },
   fields: {
-    repository: dataCenterOrCloudName(),
-    actor: 'actor.nickname || actor.display_name',
-    ref: 'push.changes[0].new.name',
+    repository: repositoryName,
+    actor: ['actor.nickname', 'actor.display_name'],
+    ref: 'push.changes.0.new.name',
     url: 'repository.links.html.href',
   },
 });
-
-/** Cloud names a repository `workspace/slug`; Data Center by its project key and slug. */
-function dataCenterOrCloudName(): string {
-  return (
-    'repository.full_name || ' +
-    "(repository.project.key && join('/', [repository.project.key, repository.slug || '-']))"
-  );
-}
 
 export const sender: SenderHints = {
   devSecret: 'local-bitbucket-secret',

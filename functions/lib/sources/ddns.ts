@@ -17,7 +17,7 @@ export const ddns = defineSource({
   delivery: {
     type: { value: 'dns_update' },
     idField: 'uuid',
-    subject: { path: 'domain', reshape: (domain) => domain.toLowerCase().replace(/\.$/, '') },
+    subject: (at) => at('domain')?.toLowerCase().replace(/\.$/, ''),
     // The signed report time: the DNS updater applies a report only if it is newer than the last one.
     meta: { timestamp: 'X-Timestamp' },
   },

@@ -21,16 +21,23 @@ export function describeDelivery(
     typeof delivery.action === 'object' && 'fromType' in delivery.action
       ? type && delivery.action.fromType(type)
       : fieldText(payload, delivery.action);
-  const deliveryId =
-    (delivery.idHeaders ?? []).map((name) => header(headers, name)).find((value) => value !== undefined) ??
-    fieldText(payload, delivery.idField);
-  return {
+  const description: DeliveryDescription = {
     type,
-    ...(action !== undefined && { action }),
-    ...(deliveryId !== undefined && { deliveryId }),
     subject: fieldText(payload, delivery.subject) ?? '-',
-    meta: pickHeaders(headers, { ...delivery.meta, ...COMMON_META_HEADERS }),
+    meta: pickHeaders(headers, [delivery.meta ?? {}, COMMON_META_HEADERS]),
   };
+  if (action !== undefined) description.action = action;
+  const deliveryId = firstHeader(headers, delivery.idHeaders) ?? fieldText(payload, delivery.idField);
+  if (deliveryId !== undefined) description.deliveryId = deliveryId;
+  return description;
+}
+
+function firstHeader(headers: Headers, names: readonly string[] = []): string | undefined {
+  for (const name of names) {
+    const value = header(headers, name);
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 /** A header's non-empty value; `name` in any case. */
@@ -43,11 +50,16 @@ function header(headers: Headers, name: string): string | undefined {
  * Delivery metadata from headers, by meta key: only the named headers that are present, so envelopes never
  * carry credentials by accident.
  */
-function pickHeaders(headers: Headers, names: Record<string, string>): Record<string, string> {
+function pickHeaders(
+  headers: Headers,
+  lists: readonly Readonly<Record<string, string>>[],
+): Record<string, string> {
   const meta: Record<string, string> = {};
-  for (const [key, name] of Object.entries(names)) {
-    const value = header(headers, name);
-    if (value !== undefined) meta[key] = value;
+  for (const names of lists) {
+    for (const key in names) {
+      const value = header(headers, names[key] as string);
+      if (value !== undefined) meta[key] = value;
+    }
   }
   return meta;
 }

@@ -13,14 +13,14 @@ export const github = defineSource({
     type: { header: 'X-GitHub-Event' },
     action: 'action',
     idHeaders: ['X-GitHub-Delivery'],
-    subject: 'repository.full_name || organization.login',
+    subject: ['repository.full_name', 'organization.login'],
     meta: { hookId: 'X-GitHub-Hook-ID' },
   },
   fields: {
-    repository: 'repository.full_name || organization.login',
+    repository: ['repository.full_name', 'organization.login'],
     actor: 'sender.login',
     ref: 'ref',
-    url: 'repository.html_url || organization.url',
+    url: ['repository.html_url', 'organization.url'],
   },
 });
 

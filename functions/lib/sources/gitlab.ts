@@ -14,14 +14,14 @@ export const gitlab = defineSource({
     action: 'object_attributes.action',
     // Idempotency-Key (GitLab 17.4+) stays the same across retries; older releases send only the event UUID.
     idHeaders: ['Idempotency-Key', 'X-Gitlab-Event-UUID'],
-    subject: 'project.path_with_namespace || group.full_path',
+    subject: ['project.path_with_namespace', 'group.full_path'],
     meta: { hookId: 'X-Gitlab-Webhook-UUID' },
   },
   fields: {
     // System hooks (project_create, project_update) name the project at the top level.
-    repository: 'project.path_with_namespace || path_with_namespace || group.full_path',
-    actor: 'user_username || user.username || owner_name',
-    ref: 'ref || object_attributes.ref',
+    repository: ['project.path_with_namespace', 'path_with_namespace', 'group.full_path'],
+    actor: ['user_username', 'user.username', 'owner_name'],
+    ref: ['ref', 'object_attributes.ref'],
     url: 'project.web_url',
   },
 });

@@ -8,12 +8,11 @@ export const jira = defineSource({
     type: { field: 'webhookEvent' },
     action: 'issue_event_type_name',
     idHeaders: ['X-Atlassian-Webhook-Identifier'],
-    // Issue keys read "<PROJECT>-<number>": comment and worklog events carry little else. Project keys
-    // never end in "-<digits>", so only an issue key is changed.
-    subject: {
-      path: 'issue.fields.project.key || project.key || issue.key',
-      reshape: (key) => key.replace(/-\d+$/, ''),
-    },
+    subject: (at) =>
+      at('issue.fields.project.key') ??
+      at('project.key') ??
+      // Issue keys read "<PROJECT>-<number>": comment and worklog events carry little else.
+      at('issue.key')?.replace(/-\d+$/, ''),
     meta: { attempt: 'X-Atlassian-Webhook-Retry' },
   },
   fields: {

@@ -13,7 +13,7 @@ export const rally = defineSource({
     action: 'message.action',
     idHeaders: ['X-Webhook-Id'],
     idField: 'message.message_id',
-    subject: 'message.project.name || message.project.uuid',
+    subject: ['message.project.name', 'message.project.uuid'],
   },
 });
 

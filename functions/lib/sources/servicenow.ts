@@ -10,10 +10,14 @@ export const servicenow = defineSource({
   id: 'servicenow',
   auth: { kind: 'basic-or-token', tokenHeader: 'X-Webhook-Token', signatureHeader: 'X-Hub-Signature-256' },
   delivery: {
-    type: { field: 'event_type || type' },
-    action: 'action || operation',
+    type: { field: ['event_type', 'type'] },
+    action: ['action', 'operation'],
     idHeaders: ['X-Webhook-Id'],
-    subject: "(table && (number || sys_id) && join('/', [table, number || sys_id])) || table",
+    subject: (at) => {
+      const table = at('table');
+      const record = at('number') ?? at('sys_id');
+      return table && record ? `${table}/${record}` : table;
+    },
   },
 });
 

@@ -45,10 +45,14 @@ export type AuthScheme =
   | { kind: 'timestamped-hmac'; header: string; timestampHeader: string; toleranceSeconds: number };
 
 /**
- * Where a value lives in a payload: a JMESPath expression (https://jmespath.org), `a || b` for fallbacks,
- * the one way ingest, search and compliance address payload fields. `reshape` reshapes the text found.
+ * Where a value lives in a payload, the one way ingest, search and compliance address payload fields: a
+ * dotted path (`repository.full_name`, `push.changes.0.new.name`), a list of paths tried in turn, or, for
+ * values put together from several fields, a function of `at`, which reads one path (sources/fields.ts).
  */
-export type Field = string | { path: string; reshape(text: string): string | undefined };
+export type Field =
+  | string
+  | readonly string[]
+  | ((at: (path: string) => string | undefined) => string | undefined);
 
 /** Payload checks ingest runs before the stream, by kind (sources/payload-checks.ts). */
 export type PayloadCheck = 'dns-request';

@@ -7,7 +7,7 @@ import { authorizeHeaders, verifyBody } from '../../../functions/lib/sources/ver
 import { credentialHeaderNames, credentialHeaders } from '../../../local/credentials';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
 import { senderHints } from '../../../local/senders';
-import { loadTemplate, projectRoot } from '../../../scripts/template';
+import { loadTemplate, projectRoot, type TemplateResource } from '../../../scripts/template';
 
 /** Every .ts file under a project directory. */
 function sourceFiles(dir: string): string[] {
@@ -61,13 +61,11 @@ describe('one module per source', () => {
   it('is named in each place the template lists the sources', () => {
     const template = loadTemplate();
     const pascal = (id: string) => `${id[0]?.toUpperCase()}${id.slice(1)}`;
-    const withSecrets = Object.values(template.Resources).filter(
-      (resource) => (resource.Properties?.Environment as { Variables?: object })?.Variables,
-    );
-    const secretVariables = withSecrets
-      .map(
-        (resource) => (resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables,
-      )
+    const environment = (resource: TemplateResource) =>
+      (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+      {};
+    const secretVariables = Object.values(template.Resources)
+      .map(environment)
       .filter((variables) => 'WEBHOOK_SECRET_ARN' in variables);
 
     expect(String(template.Parameters.EnabledSources?.Default).split(',')).toEqual([...SOURCE_IDS]);
@@ -90,7 +88,7 @@ describe('a new provider needs nothing but its declaration', () => {
       type: { header: 'X-Acme-Event' },
       action: 'change.kind',
       idHeaders: ['X-Acme-Delivery'],
-      subject: "project.slug || join('/', [team, 'default'])",
+      subject: (at) => at('project.slug') ?? `${at('team')}/default`,
       meta: { attempt: 'X-Acme-Attempt' },
     },
     fields: { repository: 'project.slug', actor: 'by.name' },
