@@ -44,8 +44,8 @@ export function credentialHeaders(
   }
 }
 
-/** Every header a source's credentials may travel in, as the provider spells it. */
-export function credentialHeaderNames(source: SourceId | SourceDefinition): string[] {
+/** The headers that carry a source's secret or a signature, as the provider spells them. */
+export function secretHeaderNames(source: SourceId | SourceDefinition): string[] {
   const { auth } = definitionOf(source);
   switch (auth.kind) {
     case 'hmac':
@@ -55,15 +55,24 @@ export function credentialHeaderNames(source: SourceId | SourceDefinition): stri
     case 'basic-or-token':
       return ['Authorization', auth.tokenHeader, auth.signatureHeader];
     case 'timestamped-hmac':
-      return [auth.header, auth.timestampHeader];
+      return [auth.header];
   }
 }
 
-/** The lower-cased credential headers of every source: what a re-signed request drops first. */
-export function allCredentialHeaderNames(): Set<string> {
-  return new Set(
-    Object.values(SOURCES).flatMap((source) =>
-      credentialHeaderNames(source).map((name) => name.toLowerCase()),
-    ),
-  );
+/** Every header a source's credentials travel in: the secret or signature, and what is signed with it. */
+export function credentialHeaderNames(source: SourceId | SourceDefinition): string[] {
+  const { auth } = definitionOf(source);
+  const signed = auth.kind === 'timestamped-hmac' ? [auth.timestampHeader] : [];
+  return [...secretHeaderNames(source), ...signed];
 }
+
+/** Lower-cased, across every source. */
+function everySource(names: (source: SourceDefinition) => string[]): Set<string> {
+  return new Set(Object.values(SOURCES).flatMap((source) => names(source).map((name) => name.toLowerCase())));
+}
+
+/** The credential headers of every source: what a re-signed request drops first. */
+export const allCredentialHeaderNames = () => everySource(credentialHeaderNames);
+
+/** The secret-bearing headers of every source: what records mask. */
+export const allSecretHeaderNames = () => everySource(secretHeaderNames);
