@@ -89,7 +89,10 @@ export function signWebhook(options: SignOptions): WebhookRequest {
     setHeader(headers, idHeader, deliveryId);
   } else {
     // The delivery id travels in a top-level body field (the ddns client's `uuid`).
-    const field = String(delivery.idField);
+    const field = delivery.idField;
+    if (typeof field !== 'string' || field.includes('.')) {
+      throw new Error(`${source} names its delivery id neither in a header nor in a top-level body field`);
+    }
     const current = typeof payload?.[field] === 'string' ? payload[field] : undefined;
     deliveryId = options.keepDeliveryId && current ? current : randomUUID();
     if (deliveryId !== current) {

@@ -1,5 +1,3 @@
-import type { SourceSecret } from '../webhook-secrets';
-
 /** Request headers with lower-cased names. */
 export type Headers = Readonly<Record<string, string | undefined>>;
 
@@ -111,5 +109,3 @@ export function defineSource<const Id extends string>(
 ): SourceDefinition<Id> {
   return definition;
 }
-
-export type { SourceSecret };
