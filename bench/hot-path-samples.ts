@@ -1,4 +1,4 @@
-import { credentialHeaders } from '../functions/lib/sources/sign';
+import { credentialHeaders } from '../local/credentials';
 import { DEV_SECRETS } from '../local/dev-secrets';
 
 interface ExampleGroup {

@@ -1,19 +1,14 @@
-import type { SourceId } from '../functions/lib/envelope';
+import { SOURCE_IDS, type SourceId } from '../functions/lib/sources';
+import { senderHints } from './senders';
 
 /**
  * Development secrets used by `npm start`, `npm run send` and the signed fixtures in events/ when no
- * WEBHOOK_SECRET_<SOURCE> variable is set. They are public: never use them in a deployed stack.
- * servicenow is a basic-auth "user:password"; rally is a static token (X-Webhook-Token).
+ * WEBHOOK_SECRET_<SOURCE> variable is set, each declared by its source's module (`sender.devSecret`).
+ * They are public: never use them in a deployed stack.
  */
-export const DEV_SECRETS: Record<SourceId, string> = {
-  github: 'local-github-secret',
-  gitlab: 'local-gitlab-token',
-  bitbucket: 'local-bitbucket-secret',
-  jira: 'local-jira-secret',
-  servicenow: 'servicenow:local-servicenow-password',
-  rally: 'local-rally-token',
-  ddns: 'local-ddns-secret',
-};
+export const DEV_SECRETS: Readonly<Record<SourceId, string>> = Object.fromEntries(
+  SOURCE_IDS.map((source) => [source, senderHints(source).devSecret]),
+) as Record<SourceId, string>;
 
 /** The secret for a source: WEBHOOK_SECRET_<SOURCE> when set, else the development value. */
 export function localSecret(source: SourceId, env = process.env): string {

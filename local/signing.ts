@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { isSourceId, type SourceId } from '../functions/lib/envelope';
-import { credentialHeaders } from '../functions/lib/sources/sign';
+import { isSourceId, SOURCES, type SourceId } from '../functions/lib/sources';
+import { allCredentialHeaderNames, credentialHeaders } from './credentials';
 import { localSecret } from './dev-secrets';
+import { senderHints } from './senders';
 
 /** Headers a sender never sets itself (API Gateway or the HTTP client adds them) or that carry credentials. */
 const DROPPED = new Set([
@@ -12,34 +13,8 @@ const DROPPED = new Set([
   'x-forwarded-for',
   'x-forwarded-port',
   'x-forwarded-proto',
-  'x-hub-signature-256',
-  'x-hub-signature',
-  'x-gitlab-token',
-  'authorization',
-  'x-webhook-token',
-  'x-timestamp',
-  'x-signature-256',
+  ...allCredentialHeaderNames(),
 ]);
-
-/** The header each provider names its delivery id in (ddns carries it in the body's `uuid`). */
-const DELIVERY_HEADER: Record<Exclude<SourceId, 'ddns'>, string> = {
-  github: 'X-GitHub-Delivery',
-  gitlab: 'Idempotency-Key',
-  bitbucket: 'X-Request-UUID',
-  jira: 'X-Atlassian-Webhook-Identifier',
-  servicenow: 'X-Webhook-Id',
-  rally: 'X-Webhook-Id',
-};
-
-const USER_AGENT: Record<SourceId, string> = {
-  github: 'GitHub-Hookshot/local',
-  gitlab: 'GitLab/17.6.0',
-  bitbucket: 'Bitbucket-Webhooks/2.0',
-  jira: 'Atlassian Webhook HTTP Client',
-  servicenow: 'ServiceNow/1.0',
-  rally: 'Rally-Pigeon/2.0',
-  ddns: 'webhook-ddns-client/local',
-};
 
 export interface WebhookRequest {
   source: SourceId;
@@ -60,52 +35,6 @@ export interface SignOptions {
   keepDeliveryId?: boolean;
   env?: NodeJS.ProcessEnv;
   now?: Date;
-}
-
-/** The GitLab event header value for a payload's object_kind (event_name for system hooks). */
-function gitlabEvent(payload: Record<string, unknown>): string | undefined {
-  if (typeof payload.event_name === 'string' && payload.object_kind === undefined) return 'System Hook';
-  const kinds: Record<string, string> = {
-    push: 'Push Hook',
-    tag_push: 'Tag Push Hook',
-    merge_request: 'Merge Request Hook',
-    issue: 'Issue Hook',
-    note: 'Note Hook',
-    pipeline: 'Pipeline Hook',
-    build: 'Job Hook',
-    wiki_page: 'Wiki Page Hook',
-    deployment: 'Deployment Hook',
-    release: 'Release Hook',
-  };
-  return kinds[String(payload.object_kind)];
-}
-
-/** The GitHub event a payload most likely belongs to, judged by its top-level keys (first match wins). */
-export function guessGithubEvent(payload: Record<string, unknown>): string | undefined {
-  const byKey: [string, string][] = [
-    ['zen', 'ping'],
-    ['pusher', 'push'],
-    ['pull_request', 'pull_request'],
-    ['comment', 'issue_comment'],
-    ['issue', 'issues'],
-    ['release', 'release'],
-    ['workflow_job', 'workflow_job'],
-    ['workflow_run', 'workflow_run'],
-    ['check_run', 'check_run'],
-    ['check_suite', 'check_suite'],
-    ['deployment_status', 'deployment_status'],
-    ['deployment', 'deployment'],
-    ['alert', 'code_scanning_alert'],
-    ['rule', 'branch_protection_rule'],
-    ['key', 'deploy_key'],
-    ['member', 'member'],
-    ['ref_type', 'create'],
-    ['forkee', 'fork'],
-    ['starred_at', 'star'],
-  ];
-  const match = byKey.find(([key]) => key in payload);
-  if (match) return match[1];
-  return 'repository' in payload && typeof payload.action === 'string' ? 'repository' : undefined;
 }
 
 function parseJson(body: Buffer): Record<string, unknown> | undefined {
@@ -129,7 +58,7 @@ function setHeader(headers: Record<string, string>, name: string, value: string)
 
 /**
  * A webhook request as the provider would send it, signed with the local secret of its source
- * (WEBHOOK_SECRET_<SOURCE> or the development value): credential headers per the source's rules, the
+ * (WEBHOOK_SECRET_<SOURCE> or the development value): credential headers per the source's scheme, the
  * event type header where the source has one, and a fresh delivery id unless told to keep it.
  */
 export function signWebhook(options: SignOptions): WebhookRequest {
@@ -139,38 +68,37 @@ export function signWebhook(options: SignOptions): WebhookRequest {
     if (!DROPPED.has(name.toLowerCase())) headers[name] = value;
   }
   if (!headerValue(headers, 'content-type')) headers['Content-Type'] = 'application/json';
-  if (!headerValue(headers, 'user-agent')) headers['User-Agent'] = USER_AGENT[source];
+  const hints = senderHints(source);
+  const { delivery } = SOURCES[source];
+  if (!headerValue(headers, 'user-agent')) headers['User-Agent'] = hints.userAgent;
   let body = options.body;
   const payload = parseJson(body);
 
-  if (source === 'github' || source === 'gitlab' || source === 'bitbucket') {
-    const name = { github: 'X-GitHub-Event', gitlab: 'X-Gitlab-Event', bitbucket: 'X-Event-Key' }[source];
-    const guessed =
-      source === 'github'
-        ? payload && guessGithubEvent(payload)
-        : source === 'gitlab'
-          ? payload && gitlabEvent(payload)
-          : payload && 'push' in payload
-            ? 'repo:push'
-            : undefined;
-    const event = options.event ?? headerValue(headers, name) ?? guessed;
+  if ('header' in delivery.type) {
+    const name = delivery.type.header;
+    const event = options.event ?? headerValue(headers, name) ?? (payload && hints.guessEvent?.(payload));
     if (!event) throw new Error(`cannot tell the ${source} event type of this payload: pass --event <type>`);
     setHeader(headers, name, event);
   }
 
   let deliveryId: string;
-  if (source === 'ddns') {
-    const current = typeof payload?.uuid === 'string' ? payload.uuid : undefined;
+  const idHeader = delivery.idHeaders?.[0];
+  if (idHeader !== undefined) {
+    const current = headerValue(headers, idHeader);
+    deliveryId = options.keepDeliveryId && current ? current : randomUUID();
+    setHeader(headers, idHeader, deliveryId);
+  } else {
+    // The delivery id travels in a top-level body field (the ddns client's `uuid`).
+    const field = delivery.idField;
+    if (typeof field !== 'string' || field.includes('.')) {
+      throw new Error(`${source} names its delivery id neither in a header nor in a top-level body field`);
+    }
+    const current = typeof payload?.[field] === 'string' ? payload[field] : undefined;
     deliveryId = options.keepDeliveryId && current ? current : randomUUID();
     if (deliveryId !== current) {
-      if (!payload) throw new Error('a ddns request body must be a JSON object');
-      body = Buffer.from(JSON.stringify({ ...payload, uuid: deliveryId }));
+      if (!payload) throw new Error(`a ${source} request body must be a JSON object`);
+      body = Buffer.from(JSON.stringify({ ...payload, [field]: deliveryId }));
     }
-  } else {
-    const name = DELIVERY_HEADER[source];
-    const current = headerValue(headers, name);
-    deliveryId = options.keepDeliveryId && current ? current : randomUUID();
-    setHeader(headers, name, deliveryId);
   }
 
   const secret = localSecret(source, options.env ?? process.env);

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { isSourceId } from '../functions/lib/envelope';
-import { credentialHeaders } from '../functions/lib/sources/sign';
+import { isSourceId, SOURCES } from '../functions/lib/sources';
 import { authorizerEvent, proxyEvent } from '../local/api-gateway-events';
+import { allCredentialHeaderNames, credentialHeaders } from '../local/credentials';
 import { DEV_SECRETS } from '../local/dev-secrets';
 import { projectRoot } from '../local/template';
 
@@ -11,22 +11,14 @@ import { projectRoot } from '../local/template';
  * Re-signs the API Gateway fixtures with the development secrets (local/dev-secrets.ts) and derives each
  * authorizer fixture from its ingest twin. events/ingest/*.json are the source of truth for bodies and
  * sender headers: edit or add one there, then run `npx tsx scripts/make-edge-fixtures.ts`.
- * ddns fixtures carry a timestamp, so they verify for five minutes after each run.
+ * Fixtures of timestamped sources (ddns) carry the time of the run, so they verify only for its window.
  */
 
 const ingestDir = join(projectRoot, 'events', 'ingest');
 const authorizerDir = join(projectRoot, 'events', 'authorizer');
 const fixedTime = new Date('2026-01-15T10:21:05Z');
 
-const credentialHeaderNames = new Set([
-  'x-hub-signature-256',
-  'x-hub-signature',
-  'x-gitlab-token',
-  'authorization',
-  'x-webhook-token',
-  'x-signature-256',
-  'x-timestamp',
-]);
+const credentialHeaderNames = allCredentialHeaderNames();
 
 /** Fixtures that are wrong on purpose, for the rejection paths. */
 const deliberatelyBroken: Record<string, (body: Buffer) => Record<string, string>> = {
@@ -57,7 +49,8 @@ function resign(file: string): void {
   const event = JSON.parse(readFileSync(file, 'utf8')) as APIGatewayProxyEvent;
   const source = event.pathParameters?.source ?? '';
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-  const time = source === 'ddns' ? new Date() : fixedTime;
+  const time =
+    isSourceId(source) && SOURCES[source].auth.kind === 'timestamped-hmac' ? new Date() : fixedTime;
   const broken = deliberatelyBroken[name];
   const credentials = broken
     ? broken(body)

@@ -3,6 +3,7 @@ import { boolEnv, ConfigError } from './config';
 import { isSourceId, type SourceId } from './envelope';
 import { enabledSourcesFromEnv, findSource } from './sources';
 import type { Headers } from './sources/types';
+import { authorizeHeaders } from './sources/verify';
 import { getSourceSecret, type SourceSecret } from './webhook-secrets';
 
 type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -97,7 +98,7 @@ export async function authorizeRequest(
   }
   const secret = await deps.getSecret(source.id);
   if (!secret) return { effect: 'deny', reason: 'no secret configured' };
-  const outcome = source.authorizeHeaders(request.headers, secret, {
+  const outcome = authorizeHeaders(source, request.headers, secret, {
     githubSha1Enabled: config.githubSha1Enabled,
     now: deps.now,
   });

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { EVENTBRIDGE_MAX_DETAIL_TYPE_CHARS, KINESIS_MAX_PARTITION_KEY_CHARS } from './aws-limits';
+import { isSourceId, type SourceId } from './sources';
+
+export { isSourceId, SOURCE_IDS, type SourceId } from './sources';
 
 /**
  * The record on the stream: one JSON object per webhook, built by ingest and read by every step after it.
  * See the README's "Envelope" section for the meaning of each field.
  */
-export const SOURCE_IDS = ['github', 'gitlab', 'bitbucket', 'jira', 'servicenow', 'rally', 'ddns'] as const;
-export type SourceId = (typeof SOURCE_IDS)[number];
-
 export interface PayloadRef {
   bucket: string;
   key: string;
@@ -30,10 +30,6 @@ export interface Envelope {
    * (see busDetailType); `type` and `action` stay whole in the event's detail.
    */
   detailType?: string;
-}
-
-export function isSourceId(value: unknown): value is SourceId {
-  return typeof value === 'string' && (SOURCE_IDS as readonly string[]).includes(value);
 }
 
 /** The key every side effect is made idempotent on. */

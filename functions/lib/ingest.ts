@@ -4,13 +4,17 @@ import { MAX_WEBHOOK_BODY_BYTES } from './aws-limits';
 import { storePayload } from './claim-check';
 import { kinesisClient } from './clients/kinesis';
 import { boolEnv, intEnv, requireEnv } from './config';
+import { type DnsPolicy, loadDnsPolicy } from './dns/policy';
 import { type Envelope, type PayloadRef, partitionKey, type SourceId } from './envelope';
 import { RejectedRequest, TemporarilyUnavailable } from './errors';
 import { jsonNestingExceeds } from './json-guard';
 import { logger } from './observability';
 import { decodeUtf8, payloadBytes } from './request-body';
 import { enabledSourcesFromEnv, findSource } from './sources';
+import { describeDelivery } from './sources/describe';
+import { checkPayload } from './sources/payload-checks';
 import type { Headers, SourceOptions } from './sources/types';
+import { verifyBody } from './sources/verify';
 import { getSourceSecret, type SourceSecret } from './webhook-secrets';
 
 export interface IngestConfig {
@@ -21,6 +25,8 @@ export interface IngestConfig {
   inlinePayloadLimitBytes: number;
   enabledSources: ReadonlySet<SourceId>;
   githubSha1Enabled: boolean;
+  /** Which names and addresses dynamic-DNS requests may carry; absent when dynamic DNS is off. */
+  dnsPolicy?: DnsPolicy | undefined;
 }
 
 export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
@@ -31,6 +37,7 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
     inlinePayloadLimitBytes: intEnv('INLINE_PAYLOAD_LIMIT_BYTES', 196_608, env),
     enabledSources: enabledSourcesFromEnv(env),
     githubSha1Enabled: boolEnv('GITHUB_SHA1_ENABLED', false, env),
+    dnsPolicy: loadDnsPolicy(env),
   };
 }
 
@@ -91,7 +98,7 @@ export async function ingestWebhook(
 
   const secret = await loadSecret(source.id, deps);
   const options: SourceOptions = { githubSha1Enabled: config.githubSha1Enabled, now: deps.now };
-  const verdict = source.verifyBody(request.headers, request.body, secret, options);
+  const verdict = verifyBody(source, request.headers, request.body, secret, options);
   if (!verdict.ok)
     throw new RejectedRequest(
       verdict.status,
@@ -101,10 +108,10 @@ export async function ingestWebhook(
 
   const jsonBytes = payloadBytes(request.headers['content-type'], request.body);
   const payload = parsePayload(jsonBytes);
-  const description = source.describe(request.headers, payload);
+  const description = describeDelivery(source, request.headers, payload);
   if (!description.type)
     throw new RejectedRequest(400, 'missing_event_type', `no event type in this ${source.id} delivery`);
-  source.validate?.(payload);
+  checkPayload(source, payload, config);
 
   const receivedAt = deps.now();
   const head: Omit<Envelope, 'payload' | 'payloadRef'> = {

@@ -1,19 +1,12 @@
+import { SOURCES } from '../../functions/lib/sources';
+import { allSecretHeaderNames } from '../credentials';
 import type { RequestRecord } from './types';
 
 /** Bodies are recorded up to this size; a longer one is cut (and cannot be resent from the console). */
 export const RECORDED_BODY_BYTES = 256 * 1024;
 
 /** Headers that carry credentials: recorded masked, so `.local` and the page never show a secret. */
-const SECRET_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'x-hub-signature',
-  'x-hub-signature-256',
-  'x-signature-256',
-  'x-gitlab-token',
-  'x-webhook-token',
-]);
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', ...allSecretHeaderNames()]);
 
 export function maskHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
@@ -26,7 +19,10 @@ export function maskHeaders(headers: Record<string, string>): Record<string, str
   );
 }
 
-const EVENT_HEADERS = ['x-github-event', 'x-gitlab-event', 'x-event-key'];
+/** The headers sources name their event types in. */
+const EVENT_HEADERS = Object.values(SOURCES).flatMap(({ delivery }) =>
+  'header' in delivery.type ? [delivery.type.header.toLowerCase()] : [],
+);
 
 export interface AnsweredRequest {
   requestId: string;

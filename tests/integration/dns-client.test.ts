@@ -1,7 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadDnsPolicy } from '../../functions/lib/dns/policy';
 import { RejectedRequest } from '../../functions/lib/errors';
-import type * as DdnsSourceModule from '../../functions/lib/sources/ddns';
+import { ddns } from '../../functions/lib/sources/ddns';
+import { checkPayload } from '../../functions/lib/sources/payload-checks';
+import { verifyBody } from '../../functions/lib/sources/verify';
 import { main, reportAddress } from '../../scripts/ddns-client';
 
 const secret = 'ddns-client-test-secret';
@@ -14,8 +17,7 @@ interface Received {
 
 // The receiver checks requests with the pipeline's own ddns source (signature, timestamp window, policy),
 // so the client is tested against what ingest will accept, not against a copy of its own signing code.
-Object.assign(process.env, dnsEnv);
-const { ddns } = require('../../functions/lib/sources/ddns') as typeof DdnsSourceModule;
+const dnsPolicy = loadDnsPolicy(dnsEnv);
 
 let receiver: Server;
 let echo: Server;
@@ -42,10 +44,10 @@ function close(server: Server): Promise<void> {
 function verify(request: Received): { status: number; body: Record<string, unknown> } {
   const headers = request.headers as Record<string, string | undefined>;
   const options = { githubSha1Enabled: false, now: () => new Date() };
-  const auth = ddns.verifyBody(headers, Buffer.from(request.body), { current: secret }, options);
+  const auth = verifyBody(ddns, headers, Buffer.from(request.body), { current: secret }, options);
   if (!auth.ok) return { status: auth.status, body: { error: 'unauthorized', message: auth.reason } };
   try {
-    ddns.validate?.(JSON.parse(request.body));
+    checkPayload(ddns, JSON.parse(request.body), { dnsPolicy });
   } catch (error) {
     if (error instanceof RejectedRequest)
       return { status: error.statusCode, body: { error: error.reason, message: error.message } };

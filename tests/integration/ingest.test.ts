@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type * as ClaimCheckModule from '../../functions/lib/claim-check';
 import { type Envelope, parseEnvelope, SOURCE_IDS } from '../../functions/lib/envelope';
-import { credentialHeaders } from '../../functions/lib/sources/sign';
 import { lambdaContext, proxyEvent } from '../../local/api-gateway-events';
+import { credentialHeaders } from '../../local/credentials';
 import { DEV_SECRETS } from '../../local/dev-secrets';
 import {
   createBucket,

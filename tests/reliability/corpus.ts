@@ -1,12 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { SOURCE_IDS, type SourceId } from '../../functions/lib/envelope';
-import { credentialHeaders } from '../../functions/lib/sources/sign';
+import { SOURCE_IDS, SOURCES, type SourceId } from '../../functions/lib/sources';
+import type { AuthScheme } from '../../functions/lib/sources/types';
+import { credentialHeaderNames, credentialHeaders } from '../../local/credentials';
 import { DEV_SECRETS } from '../../local/dev-secrets';
 import type { RawRequest } from './support';
 import { sourceFixture } from './support';
 
 /**
- * Hostile and malformed requests for every source, each with the one status the pipeline must answer.
+ * Hostile and malformed requests for every source, each with the one status the pipeline must answer. The
+ * cases of a source follow from its declaration (functions/lib/sources/<id>.ts): its scheme kind, where its
+ * event type is, its payload check.
  * Credentials are computed over the hostile body itself wherever the point of a case is the body, so the
  * request gets past signature checking and meets the body checks it is meant for.
  */
@@ -21,18 +24,11 @@ export interface HostileCase extends RawRequest {
 /** API Gateway's limit for a REST API request body. */
 const API_LIMIT = 10 * 1024 * 1024;
 
-/** The header each source carries its credential in. */
-const CREDENTIAL_HEADER: Record<SourceId, string> = {
-  github: 'X-Hub-Signature-256',
-  gitlab: 'X-Gitlab-Token',
-  bitbucket: 'X-Hub-Signature',
-  jira: 'X-Hub-Signature',
-  servicenow: 'Authorization',
-  rally: 'X-Webhook-Token',
-  ddns: 'X-Signature-256',
-};
+type Scheme<Kind extends AuthScheme['kind']> = Extract<AuthScheme, { kind: Kind }>;
 
-const HMAC_SOURCES: SourceId[] = ['github', 'bitbucket', 'jira'];
+/** The development secret of some other source, which must never open this one. */
+const otherSourceSecret = (source: SourceId) =>
+  DEV_SECRETS[SOURCE_IDS.find((other) => other !== source) as SourceId];
 
 const hex = (secret: string, ...parts: (string | Buffer)[]) => {
   const mac = createHmac('sha256', secret);
@@ -47,9 +43,7 @@ type Headers = [string, string][];
 /** The fixture's own headers (event type, delivery id, content type) without any credential. */
 function plainHeaders(source: SourceId, headers: Record<string, string>): Headers {
   const credentialNames = new Set(
-    [...Object.keys(credentialHeaders(source, '', 'x')), 'host', 'content-length'].map((name) =>
-      name.toLowerCase(),
-    ),
+    [...credentialHeaderNames(source), 'host', 'content-length'].map((name) => name.toLowerCase()),
   );
   return Object.entries(headers).filter(([name]) => !credentialNames.has(name.toLowerCase()));
 }
@@ -172,6 +166,9 @@ function bodyCases(source: SourceId, base: Headers): HostileCase[] {
       'malformed_body',
       'application/x-www-form-urlencoded',
     ),
+    ...('field' in SOURCES[source].delivery.type
+      ? [signed('signed body with no event type', json('{"issue":{}}'), 400, 'missing_event_type')]
+      : []),
     {
       name: `${source}: body over the API limit (10 MB + 1)`,
       path: `/webhooks/${source}`,
@@ -196,8 +193,7 @@ function caseMaker(source: SourceId, body: Buffer) {
 }
 
 /** Missing, garbled, truncated, repeated or forged signatures for the HMAC sources. */
-function hmacCases(source: SourceId, base: Headers, body: Buffer): HostileCase[] {
-  const header = CREDENTIAL_HEADER[source];
+function hmacCases(source: SourceId, { header }: Scheme<'hmac'>, base: Headers, body: Buffer): HostileCase[] {
   const valid = hex(DEV_SECRETS[source], body);
   const forged = hex('not-the-secret', body);
   const make = caseMaker(source, body);
@@ -239,7 +235,7 @@ function hmacCases(source: SourceId, base: Headers, body: Buffer): HostileCase[]
     ),
     make(
       "signed with another source's secret",
-      signedWith(`sha256=${hex(DEV_SECRETS.gitlab, body)}`),
+      signedWith(`sha256=${hex(otherSourceSecret(source), body)}`),
       403,
       'forbidden',
     ),
@@ -252,9 +248,8 @@ function hmacCases(source: SourceId, base: Headers, body: Buffer): HostileCase[]
   ];
 }
 
-/** Token sources: GitLab's X-Gitlab-Token and Rally's X-Webhook-Token. */
-function tokenCases(source: 'gitlab' | 'rally', base: Headers, body: Buffer): HostileCase[] {
-  const header = CREDENTIAL_HEADER[source];
+/** Tokens (GitLab's X-Gitlab-Token, the X-Webhook-Token of basic-or-token sources). */
+function tokenCases(source: SourceId, header: string, base: Headers, body: Buffer): HostileCase[] {
   const secret = DEV_SECRETS[source];
   const make = caseMaker(source, body);
   return [
@@ -264,7 +259,7 @@ function tokenCases(source: 'gitlab' | 'rally', base: Headers, body: Buffer): Ho
     make('token in the wrong case', [...base, [header, secret.toUpperCase()]], 403, 'forbidden'),
     make('token with a trailing character', [...base, [header, `${secret}x`]], 403, 'forbidden'),
     make('truncated token', [...base, [header, secret.slice(0, -1)]], 403, 'forbidden'),
-    make("another source's secret", [...base, [header, DEV_SECRETS.github]], 403, 'forbidden'),
+    make("another source's secret", [...base, [header, otherSourceSecret(source)]], 403, 'forbidden'),
     make('huge token (12 KB)', [...base, [header, 't'.repeat(12 * 1024)]], 403, 'forbidden'),
     make(
       'repeated header, wrong one last',
@@ -275,9 +270,10 @@ function tokenCases(source: 'gitlab' | 'rally', base: Headers, body: Buffer): Ho
   ];
 }
 
-/** Basic-auth sources (ServiceNow; Rally accepts it too). */
-function basicCases(source: 'servicenow' | 'rally', base: Headers, body: Buffer): HostileCase[] {
-  const user = source === 'servicenow' ? (DEV_SECRETS.servicenow.split(':')[0] as string) : 'rally';
+/** Basic auth, under the secret's own user name when it is a "user:password". */
+function basicCases(source: SourceId, base: Headers, body: Buffer): HostileCase[] {
+  const secret = DEV_SECRETS[source];
+  const user = secret.includes(':') ? (secret.split(':')[0] as string) : source;
   const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
   const make = (name: string, authorization: string, status: number, error: string): HostileCase => ({
     name: `${source}: ${name}`,
@@ -298,84 +294,115 @@ function basicCases(source: 'servicenow' | 'rally', base: Headers, body: Buffer)
   ];
 }
 
-/** ServiceNow with a scripted X-Hub-Signature-256 next to valid basic auth: the signature is checked too. */
-function scriptedSignatureCases(body: Buffer, base: Headers): HostileCase[] {
-  const headers = [...base, ...credentials('servicenow', body)];
+/** A scripted body signature next to valid credentials: the signature is checked too. */
+function scriptedSignatureCases(
+  source: SourceId,
+  header: string,
+  base: Headers,
+  body: Buffer,
+): HostileCase[] {
+  const make = caseMaker(source, body);
+  const headers = [...base, ...credentials(source, body)];
   return [
-    {
-      name: 'servicenow: valid basic auth, forged scripted signature',
-      path: '/webhooks/servicenow',
-      headers: [...headers, ['X-Hub-Signature-256', `sha256=${hex('not-the-secret', body)}`]],
-      body,
-      status: 403,
-      error: 'forbidden',
-    },
-    {
-      name: 'servicenow: valid basic auth, garbled scripted signature',
-      path: '/webhooks/servicenow',
-      headers: [...headers, ['X-Hub-Signature-256', 'sha256=nope']],
-      body,
-      status: 401,
-      error: 'unauthorized',
-    },
+    make(
+      'valid credentials, forged scripted signature',
+      [...headers, [header, `sha256=${hex('not-the-secret', body)}`]],
+      403,
+      'forbidden',
+    ),
+    make(
+      'valid credentials, garbled scripted signature',
+      [...headers, [header, 'sha256=nope']],
+      401,
+      'unauthorized',
+    ),
   ];
 }
 
-/** The dynamic-DNS client: timestamped signatures, replays, and requests the DNS policy refuses. */
-function ddnsCases(base: Headers, body: Buffer): HostileCase[] {
-  const secret = DEV_SECRETS.ddns;
+/** Timestamped signatures (the dynamic-DNS client): stale, future, malformed and replayed. */
+function timestampedCases(
+  source: SourceId,
+  { header, timestampHeader, toleranceSeconds }: Scheme<'timestamped-hmac'>,
+  base: Headers,
+  body: Buffer,
+): HostileCase[] {
+  const secret = DEV_SECRETS[source];
   const now = unixSeconds(new Date());
-  const signedAt = (timestamp: string, signedTimestamp = timestamp, signedBody: Buffer = body): Headers => [
+  const signedAt = (timestamp: string, signedTimestamp = timestamp): Headers => [
     ...base,
-    ['X-Timestamp', timestamp],
-    ['X-Signature-256', `sha256=${hex(secret, `${signedTimestamp}.`, signedBody)}`],
+    [timestampHeader, timestamp],
+    [header, `sha256=${hex(secret, `${signedTimestamp}.`, body)}`],
   ];
-  const make = (name: string, headers: Headers, status: number, error: string, payload = body) => ({
-    name: `ddns: ${name}`,
-    path: '/webhooks/ddns',
-    headers,
-    body: payload,
-    status,
-    error,
-  });
-  const request = JSON.parse(body.toString('utf8')) as Record<string, string>;
-  const variant = (change: Record<string, unknown>) => Buffer.from(JSON.stringify({ ...request, ...change }));
-  const validFor = (payload: Buffer) => [...base, ...credentials('ddns', payload)];
-  const privateAddress = variant({ ip: '10.0.0.7' });
-  const outsideZone = variant({ domain: 'www.example.org' });
-  const zoneApex = variant({ domain: 'home.example.com' });
-  const noIp = variant({ ip: undefined });
-  const notAnAddress = variant({ ip: '999.1.1.1' });
-  const notAUuid = variant({ uuid: '../../etc/passwd' });
+  const make = caseMaker(source, body);
   return [
     make('replayed: timestamp an hour old', signedAt(String(now - 3600)), 403, 'forbidden'),
-    make('replayed: timestamp just outside the window', signedAt(String(now - 400)), 403, 'forbidden'),
+    make(
+      'replayed: timestamp just outside the window',
+      signedAt(String(now - toleranceSeconds - 100)),
+      403,
+      'forbidden',
+    ),
     make('timestamp an hour in the future', signedAt(String(now + 3600)), 403, 'forbidden'),
     make('timestamp in milliseconds', signedAt(String(now * 1000)), 401, 'unauthorized'),
     make('timestamp not a number', signedAt('yesterday'), 401, 'unauthorized'),
     make('negative timestamp', signedAt(String(-now)), 401, 'unauthorized'),
-    make('no timestamp', without(signedAt(String(now)), 'X-Timestamp'), 401, 'unauthorized'),
-    make('no signature', without(signedAt(String(now)), 'X-Signature-256'), 401, 'unauthorized'),
+    make('no timestamp', without(signedAt(String(now)), timestampHeader), 401, 'unauthorized'),
+    make('no signature', without(signedAt(String(now)), header), 401, 'unauthorized'),
     make('timestamp changed after signing', signedAt(String(now), String(now - 10)), 403, 'forbidden'),
     make(
       'signature over the body alone',
-      [...base, ['X-Timestamp', String(now)], ['X-Signature-256', `sha256=${hex(secret, body)}`]],
+      [...base, [timestampHeader, String(now)], [header, `sha256=${hex(secret, body)}`]],
       403,
       'forbidden',
     ),
     make(
       'signed with a wrong secret',
-      [...base, ...credentials('ddns', body, 'not-the-secret')],
+      [...base, ...credentials(source, body, 'not-the-secret')],
       403,
       'forbidden',
     ),
-    make('private address', validFor(privateAddress), 422, 'address_not_allowed', privateAddress),
-    make('name outside the zone', validFor(outsideZone), 422, 'domain_not_allowed', outsideZone),
-    make('the zone apex (not on the allow-list)', validFor(zoneApex), 422, 'domain_not_allowed', zoneApex),
-    make('no address', validFor(noIp), 400, 'malformed_request', noIp),
-    make('not an address', validFor(notAnAddress), 400, 'malformed_request', notAnAddress),
-    make('uuid not a UUID', validFor(notAUuid), 400, 'malformed_request', notAUuid),
   ];
+}
+
+/** Dynamic-DNS requests, validly signed, that the DNS policy of the local pipeline refuses. */
+function dnsRequestCases(source: SourceId, base: Headers, body: Buffer): HostileCase[] {
+  const request = JSON.parse(body.toString('utf8')) as Record<string, string>;
+  const variant = (change: Record<string, unknown>) => Buffer.from(JSON.stringify({ ...request, ...change }));
+  const make = (name: string, payload: Buffer, status: number, error: string): HostileCase => ({
+    ...caseMaker(source, payload)(name, [...base, ...credentials(source, payload)], status, error),
+  });
+  return [
+    make('private address', variant({ ip: '10.0.0.7' }), 422, 'address_not_allowed'),
+    make('name outside the zone', variant({ domain: 'www.example.org' }), 422, 'domain_not_allowed'),
+    make(
+      'the zone apex (not on the allow-list)',
+      variant({ domain: 'home.example.com' }),
+      422,
+      'domain_not_allowed',
+    ),
+    make('no address', variant({ ip: undefined }), 400, 'malformed_request'),
+    make('not an address', variant({ ip: '999.1.1.1' }), 400, 'malformed_request'),
+    make('uuid not a UUID', variant({ uuid: '../../etc/passwd' }), 400, 'malformed_request'),
+  ];
+}
+
+/** The credential cases of a source's scheme kind. */
+function credentialCases(source: SourceId, base: Headers, body: Buffer): HostileCase[] {
+  const { auth } = SOURCES[source];
+  switch (auth.kind) {
+    case 'hmac':
+      return hmacCases(source, auth, base, body);
+    case 'token':
+      return tokenCases(source, auth.header, base, body);
+    case 'basic-or-token':
+      return [
+        ...tokenCases(source, auth.tokenHeader, base, body),
+        ...basicCases(source, base, body),
+        ...scriptedSignatureCases(source, auth.signatureHeader, base, body),
+      ];
+    case 'timestamped-hmac':
+      return timestampedCases(source, auth, base, body);
+  }
 }
 
 /** Requests that fail before any source is chosen: unknown or traversing paths, wrong methods, headers. */
@@ -448,32 +475,17 @@ function pathCases(): HostileCase[] {
       status: 413,
       error: 'payload_too_large',
     },
-    {
-      name: 'jira: signed body with no webhookEvent',
-      path: '/webhooks/jira',
-      headers: [
-        ...plainHeaders('jira', sourceFixture('jira').headers),
-        ...credentials('jira', Buffer.from('{"issue":{}}')),
-      ],
-      body: Buffer.from('{"issue":{}}'),
-      status: 400,
-      error: 'missing_event_type',
-    },
   ];
 }
 
-/** The whole corpus: for every source the body cases and its credential cases, then the path cases. */
+/** The whole corpus: for every source its body, credential and payload-check cases, then the path cases. */
 export function hostileCorpus(): HostileCase[] {
   const cases: HostileCase[] = [];
   for (const source of SOURCE_IDS) {
     const { headers, body } = sourceFixture(source);
     const base = plainHeaders(source, headers);
-    cases.push(...bodyCases(source, base));
-    if (HMAC_SOURCES.includes(source)) cases.push(...hmacCases(source, base, body));
-    if (source === 'gitlab' || source === 'rally') cases.push(...tokenCases(source, base, body));
-    if (source === 'servicenow' || source === 'rally') cases.push(...basicCases(source, base, body));
-    if (source === 'servicenow') cases.push(...scriptedSignatureCases(body, base));
-    if (source === 'ddns') cases.push(...ddnsCases(base, body));
+    cases.push(...bodyCases(source, base), ...credentialCases(source, base, body));
+    if (SOURCES[source].payloadCheck === 'dns-request') cases.push(...dnsRequestCases(source, base, body));
   }
   cases.push(...pathCases());
   return cases;

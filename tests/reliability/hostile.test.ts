@@ -1,11 +1,11 @@
 import type { _Record as StreamRecord } from '@aws-sdk/client-kinesis';
+import { SOURCE_IDS } from '../../functions/lib/sources';
 import { type HostileCase, hostileCorpus } from './corpus';
 import {
   mapLimit,
   postWebhook,
   type RawAnswer,
   rawRequest,
-  SOURCE_FIXTURES,
   signedFixture,
   startTestPipeline,
   streamRecords,
@@ -46,7 +46,7 @@ describe('hostile and malformed requests against the local pipeline', () => {
     const names = corpus.map((hostile) => hostile.name);
     expect(new Set(names).size).toBe(names.length);
     expect(corpus.every((hostile) => hostile.status >= 400 && hostile.status < 500)).toBe(true);
-    for (const source of Object.keys(SOURCE_FIXTURES)) {
+    for (const source of SOURCE_IDS) {
       expect(corpus.filter((hostile) => hostile.path === `/webhooks/${source}`).length).toBeGreaterThan(15);
     }
   });

@@ -13,6 +13,7 @@ import { emulatorKinesisClient } from '../../local/emulators';
 import { documentFileName } from '../../local/fakes/opensearch';
 import { LOCAL_NAMES } from '../../local/names';
 import { type LocalPipeline, type LocalPipelineOptions, startLocalPipeline } from '../../local/pipeline';
+import { senderHints } from '../../local/senders';
 import { fromProxyEvent, postWebhook, signWebhook, type WebhookRequest } from '../../local/signing';
 import { Sinks } from '../e2e/support/sinks';
 
@@ -97,19 +98,9 @@ export function signedGithub(event: string, body: Buffer, env: NodeJS.ProcessEnv
   return signWebhook({ source: 'github', body, event, env });
 }
 
-/** The fixture of each source in events/ingest (real shapes), as the request that produced it. */
-export const SOURCE_FIXTURES: Record<SourceId, string> = {
-  github: 'github-push.json',
-  gitlab: 'gitlab-push.json',
-  bitbucket: 'bitbucket-repo-push.json',
-  jira: 'jira-issue-updated.json',
-  servicenow: 'servicenow-incident-updated.json',
-  rally: 'rally-defect-updated.json',
-  ddns: 'ddns-update.json',
-};
-
+/** The sample delivery each source names (events/ingest, real shapes), as the request that produced it. */
 export function sourceFixture(source: SourceId): { headers: Record<string, string>; body: Buffer } {
-  const path = join(__dirname, '../../events/ingest', SOURCE_FIXTURES[source]);
+  const path = join(__dirname, '../../events/ingest', senderHints(source).sample);
   const { headers, body } = fromProxyEvent(JSON.parse(readFileSync(path, 'utf8')));
   return { headers, body };
 }

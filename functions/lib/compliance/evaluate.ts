@@ -1,8 +1,9 @@
 import { search } from '@aws-lambda-powertools/jmespath';
 import type { Envelope } from '../envelope';
+import { SOURCES } from '../sources';
+import { fieldText } from '../sources/fields';
 import type { PublicRepositoryAllowList } from './allow-list';
 import type { Catalogue } from './catalogue';
-import { FINDING_FIELDS } from './rules';
 import { type ComplianceRule, type Finding, findingId } from './types';
 
 export interface RuleError {
@@ -69,22 +70,13 @@ function truthy(value: unknown): boolean {
   return true;
 }
 
+/** The key fields where the event's source declares them (sources/<source>.ts); the subject names the repository otherwise. */
 function describe(event: EventFacts, payload: object): Pick<Finding, 'repository' | 'actor' | 'url'> {
-  const fields = FINDING_FIELDS[event.source];
+  const fields = SOURCES[event.source].fields ?? {};
   const subject = event.subject && event.subject !== '-' ? event.subject : null;
   return {
-    repository: text(fields?.repository, payload) ?? subject,
-    actor: text(fields?.actor, payload),
-    url: text(fields?.url, payload),
+    repository: fieldText(payload, fields.repository) ?? subject,
+    actor: fieldText(payload, fields.actor) ?? null,
+    url: fieldText(payload, fields.url) ?? null,
   };
-}
-
-function text(expression: string | undefined, payload: object): string | null {
-  if (expression === undefined) return null;
-  try {
-    const value = search(expression, payload);
-    return typeof value === 'string' && value !== '' ? value : null;
-  } catch {
-    return null;
-  }
 }

@@ -1,4 +1,6 @@
 import type { Envelope, PayloadRef } from '../envelope';
+import { SOURCES } from '../sources';
+import { fieldText } from '../sources/fields';
 
 /** What one event looks like in OpenSearch: the envelope's fields, key fields copied out, the payload. */
 export interface SearchDocument {
@@ -17,27 +19,10 @@ export interface SearchDocument {
   payload: Record<string, unknown>;
 }
 
-// Where each provider keeps the key fields, first match wins. GitHub and Bitbucket share
-// `repository.full_name`; GitLab uses `project` and `user_username`; Jira nests the project key in the issue.
-const REPOSITORY_PATHS = ['repository.full_name', 'project.path_with_namespace', 'issue.fields.project.key'];
-const ACTOR_PATHS = [
-  'sender.login',
-  'user_username',
-  'user.username',
-  'actor.nickname',
-  'actor.display_name',
-  'user.displayName',
-];
-const REF_PATHS = ['ref', 'object_attributes.ref', 'push.changes.0.new.name'];
-
-/** Sources whose subject is a repository, the fallback when the payload does not name one. */
-const CODE_HOSTS = new Set(['github', 'gitlab', 'bitbucket']);
-
 export function toSearchDocument(envelope: Envelope, payload: unknown, indexedAt: Date): SearchDocument {
   const body = isRecord(payload) ? payload : { value: payload };
-  const repository =
-    firstString(body, REPOSITORY_PATHS) ??
-    (CODE_HOSTS.has(envelope.source) && envelope.subject !== '-' ? envelope.subject : undefined);
+  // Where the key fields are is declared by each source (sources/<source>.ts).
+  const fields = SOURCES[envelope.source].fields ?? {};
   const document: SearchDocument = {
     id: envelope.id,
     source: envelope.source,
@@ -49,27 +34,14 @@ export function toSearchDocument(envelope: Envelope, payload: unknown, indexedAt
     payload: body,
   };
   if (envelope.action !== undefined) document.action = envelope.action;
+  const repository = fieldText(body, fields.repository);
   if (repository !== undefined) document.repository = repository;
-  const actor = firstString(body, ACTOR_PATHS);
+  const actor = fieldText(body, fields.actor);
   if (actor !== undefined) document.actor = actor;
-  const ref = firstString(body, REF_PATHS);
+  const ref = fieldText(body, fields.ref);
   if (ref !== undefined) document.ref = ref;
   if (envelope.payloadRef) document.payloadRef = envelope.payloadRef;
   return document;
-}
-
-function firstString(body: Record<string, unknown>, paths: string[]): string | undefined {
-  for (const path of paths) {
-    const value = path
-      .split('.')
-      .reduce<unknown>(
-        (node, key) =>
-          isRecord(node) || Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined,
-        body,
-      );
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

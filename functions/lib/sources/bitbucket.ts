@@ -1,38 +1,36 @@
-import { missing, requireSignatureHeader, verifyHmacHeader } from './credentials';
-import { COMMON_META_HEADERS, firstOf, pickHeaders, stringAt } from './fields';
-import type { AuthOutcome, WebhookSource } from './types';
+import { defineSource, type Field, type SenderHints } from './types';
+
+/** Cloud names a repository `workspace/slug`; Data Center by its project key and slug. */
+const repositoryName: Field = (at) => {
+  const projectKey = at('repository.project.key');
+  return at('repository.full_name') ?? (projectKey && `${projectKey}/${at('repository.slug') ?? '-'}`);
+};
 
 /** Bitbucket Cloud and Data Center sign with HMAC-SHA256 in X-Hub-Signature (`sha256=<hex>`). */
-export const bitbucket: WebhookSource = {
+export const bitbucket = defineSource({
   id: 'bitbucket',
-
-  authorizeHeaders(headers): AuthOutcome {
-    if (!headers['x-event-key']) return missing('X-Event-Key missing');
-    return requireSignatureHeader(headers['x-hub-signature'], 'X-Hub-Signature', 'sha256');
-  },
-
-  verifyBody(headers, rawBody, secret): AuthOutcome {
-    return verifyHmacHeader(headers['x-hub-signature'], 'X-Hub-Signature', 'sha256', [rawBody], secret);
-  },
-
-  describe(headers, payload) {
-    const type = headers['x-event-key'];
+  auth: { kind: 'hmac', header: 'X-Hub-Signature' },
+  requiredHeaders: ['X-Event-Key'],
+  delivery: {
+    type: { header: 'X-Event-Key' },
     // Event keys read "<object>:<action>" (repo:push, pullrequest:created).
-    const action = type?.includes(':') ? type.slice(type.indexOf(':') + 1) : undefined;
-    const dataCenterName = stringAt(payload, 'repository', 'project', 'key')
-      ? `${stringAt(payload, 'repository', 'project', 'key')}/${stringAt(payload, 'repository', 'slug') ?? '-'}`
-      : undefined;
-    return {
-      type,
-      action,
-      // Cloud sends X-Request-UUID; Data Center sends X-Request-Id.
-      deliveryId: firstOf(headers['x-request-uuid'], headers['x-request-id']),
-      subject: firstOf(stringAt(payload, 'repository', 'full_name'), dataCenterName) ?? '-',
-      meta: pickHeaders(headers, {
-        hookId: 'x-hook-uuid',
-        attempt: 'x-attempt-number',
-        ...COMMON_META_HEADERS,
-      }),
-    };
+    action: { fromType: (type) => (type.includes(':') ? type.slice(type.indexOf(':') + 1) : undefined) },
+    // Cloud sends X-Request-UUID; Data Center sends X-Request-Id.
+    idHeaders: ['X-Request-UUID', 'X-Request-Id'],
+    subject: repositoryName,
+    meta: { hookId: 'X-Hook-UUID', attempt: 'X-Attempt-Number' },
   },
+  fields: {
+    repository: repositoryName,
+    actor: ['actor.nickname', 'actor.display_name'],
+    ref: 'push.changes.0.new.name',
+    url: 'repository.links.html.href',
+  },
+});
+
+export const sender: SenderHints = {
+  devSecret: 'local-bitbucket-secret',
+  userAgent: 'Bitbucket-Webhooks/2.0',
+  sample: 'bitbucket-repo-push.json',
+  guessEvent: (payload) => ('push' in payload ? 'repo:push' : undefined),
 };

@@ -4,8 +4,8 @@ import { secretValues } from '../webhook-secrets';
 import type { AuthOutcome, Headers } from './types';
 
 /**
- * Constant-time credential checks shared by every source. Hand-written because the providers differ
- * only in header names and framing; no maintained library covers GitLab tokens, basic auth and timestamped
+ * Constant-time credential checks, the building blocks of each scheme kind (sources/verify.ts).
+ * Hand-written because the providers differ only in header names and framing; no maintained library covers GitLab tokens, basic auth and timestamped
  * HMACs together, and each check is a few lines over node:crypto.
  */
 
@@ -95,17 +95,17 @@ export function basicCredentials(authorization: string | undefined): string | un
 }
 
 /**
- * For senders with no native signing (ServiceNow, Rally): an `X-Webhook-Token` header equal to the
- * secret, or `Authorization: Basic` whose `user:password` equals it. A secret without a colon is a token,
- * and senders that can only send basic auth (Rally's `https://user:token@…` target URL) put it in the
- * password: then the password alone is compared, whatever the user name.
+ * For senders with no native signing (ServiceNow, Rally): a token header equal to the secret, or
+ * `Authorization: Basic` whose `user:password` equals it. A secret without a colon is a token, and senders
+ * that can only send basic auth (Rally's `https://user:token@…` target URL) put it in the password: then the
+ * password alone is compared, whatever the user name.
  */
-export function checkStaticCredential(headers: Headers, secret: SourceSecret): AuthOutcome {
-  const token = headers['x-webhook-token'];
+export function checkBasicOrToken(headers: Headers, tokenHeader: string, secret: SourceSecret): AuthOutcome {
+  const token = headers[tokenHeader.toLowerCase()];
   if (token !== undefined && token !== '') {
-    return tokenMatches(token, secret) ? OK : refused('X-Webhook-Token does not match');
+    return tokenMatches(token, secret) ? OK : refused(`${tokenHeader} does not match`);
   }
-  if (headers.authorization === undefined) return missing('basic authorization or X-Webhook-Token missing');
+  if (headers.authorization === undefined) return missing(`basic authorization or ${tokenHeader} missing`);
   const basic = basicCredentials(headers.authorization);
   if (basic === undefined) return missing('Authorization is not well-formed basic auth (user:password)');
   const password = basic.slice(basic.indexOf(':') + 1);

@@ -1,49 +1,59 @@
-import { requireSignatureHeader, verifyHmacHeader } from './credentials';
-import { COMMON_META_HEADERS, firstOf, pickHeaders, stringAt } from './fields';
-import type { AuthOutcome, Headers, SourceOptions, WebhookSource } from './types';
-
-interface SignatureChoice {
-  header: string | undefined;
-  name: string;
-  algorithm: 'sha256' | 'sha1';
-}
+import { defineSource, type SenderHints } from './types';
 
 /**
  * GitHub signs with HMAC-SHA256 in X-Hub-Signature-256. Older GitHub Enterprise Server releases send only
  * the SHA-1 X-Hub-Signature, accepted solely when GITHUB_SHA1_ENABLED says so; SHA-256 wins when both come.
+ * A missing X-GitHub-Event is not a credential problem: ingest answers it with 400 once the signature is
+ * verified, so a sender learns what is wrong rather than being told its credentials are.
  */
-function signatureFor(headers: Headers, options: SourceOptions): SignatureChoice {
-  const sha256 = headers['x-hub-signature-256'];
-  if (sha256 === undefined && options.githubSha1Enabled && headers['x-hub-signature'] !== undefined) {
-    return { header: headers['x-hub-signature'], name: 'X-Hub-Signature', algorithm: 'sha1' };
-  }
-  return { header: sha256, name: 'X-Hub-Signature-256', algorithm: 'sha256' };
-}
-
-export const github: WebhookSource = {
+export const github = defineSource({
   id: 'github',
-
-  // A missing X-GitHub-Event is not a credential problem: ingest answers it with 400 once the signature
-  // is verified, so a sender learns what is wrong rather than being told its credentials are.
-  authorizeHeaders(headers, _secret, options): AuthOutcome {
-    const { header, name, algorithm } = signatureFor(headers, options);
-    return requireSignatureHeader(header, name, algorithm);
+  auth: { kind: 'hmac', header: 'X-Hub-Signature-256', sha1Header: 'X-Hub-Signature' },
+  delivery: {
+    type: { header: 'X-GitHub-Event' },
+    action: 'action',
+    idHeaders: ['X-GitHub-Delivery'],
+    subject: ['repository.full_name', 'organization.login'],
+    meta: { hookId: 'X-GitHub-Hook-ID' },
   },
-
-  verifyBody(headers, rawBody, secret, options): AuthOutcome {
-    const { header, name, algorithm } = signatureFor(headers, options);
-    return verifyHmacHeader(header, name, algorithm, [rawBody], secret);
+  fields: {
+    repository: ['repository.full_name', 'organization.login'],
+    actor: 'sender.login',
+    ref: 'ref',
+    url: ['repository.html_url', 'organization.url'],
   },
+});
 
-  describe(headers, payload) {
-    return {
-      type: headers['x-github-event'],
-      action: stringAt(payload, 'action'),
-      deliveryId: headers['x-github-delivery'],
-      subject:
-        firstOf(stringAt(payload, 'repository', 'full_name'), stringAt(payload, 'organization', 'login')) ??
-        '-',
-      meta: pickHeaders(headers, { hookId: 'x-github-hook-id', ...COMMON_META_HEADERS }),
-    };
+/** Top-level keys that give a payload's event away, first match wins. */
+const EVENT_BY_KEY: [string, string][] = [
+  ['zen', 'ping'],
+  ['pusher', 'push'],
+  ['pull_request', 'pull_request'],
+  ['comment', 'issue_comment'],
+  ['issue', 'issues'],
+  ['release', 'release'],
+  ['workflow_job', 'workflow_job'],
+  ['workflow_run', 'workflow_run'],
+  ['check_run', 'check_run'],
+  ['check_suite', 'check_suite'],
+  ['deployment_status', 'deployment_status'],
+  ['deployment', 'deployment'],
+  ['alert', 'code_scanning_alert'],
+  ['rule', 'branch_protection_rule'],
+  ['key', 'deploy_key'],
+  ['member', 'member'],
+  ['ref_type', 'create'],
+  ['forkee', 'fork'],
+  ['starred_at', 'star'],
+];
+
+export const sender: SenderHints = {
+  devSecret: 'local-github-secret',
+  userAgent: 'GitHub-Hookshot/local',
+  sample: 'github-push.json',
+  guessEvent(payload) {
+    const match = EVENT_BY_KEY.find(([key]) => key in payload);
+    if (match) return match[1];
+    return 'repository' in payload && typeof payload.action === 'string' ? 'repository' : undefined;
   },
 };

@@ -1,5 +1,4 @@
 import { ConfigError, listEnv } from '../config';
-import { isSourceId, SOURCE_IDS, type SourceId } from '../envelope';
 import { bitbucket } from './bitbucket';
 import { ddns } from './ddns';
 import { github } from './github';
@@ -7,18 +6,27 @@ import { gitlab } from './gitlab';
 import { jira } from './jira';
 import { rally } from './rally';
 import { servicenow } from './servicenow';
-import type { WebhookSource } from './types';
+import type { SourceDefinition } from './types';
 
-/** Every provider the pipeline understands; the path segment of `/webhooks/{source}` selects one. */
-export const SOURCES: Readonly<Record<SourceId, WebhookSource>> = {
-  github,
-  gitlab,
-  bitbucket,
-  jira,
-  servicenow,
-  rally,
-  ddns,
-};
+/**
+ * Every provider the pipeline understands, in the order they are listed to users. Adding a provider is
+ * adding its module (`sources/<id>.ts`, exporting its definition and its `sender` hints) and its line here.
+ */
+const DEFINITIONS = [github, gitlab, bitbucket, jira, servicenow, rally, ddns] as const;
+
+export type SourceId = (typeof DEFINITIONS)[number]['id'];
+export type WebhookSource = SourceDefinition<SourceId>;
+
+export const SOURCE_IDS: readonly SourceId[] = DEFINITIONS.map((definition) => definition.id);
+
+/** Every source by id; the path segment of `/webhooks/{source}` selects one. */
+export const SOURCES = Object.fromEntries(
+  DEFINITIONS.map((definition) => [definition.id, definition]),
+) as Readonly<Record<SourceId, WebhookSource>>;
+
+export function isSourceId(value: unknown): value is SourceId {
+  return typeof value === 'string' && (SOURCE_IDS as readonly string[]).includes(value);
+}
 
 /** The source named by a request path, when it exists and is enabled. */
 export function findSource(
@@ -41,5 +49,3 @@ export function enabledSourcesFromEnv(env: Record<string, string | undefined> = 
     throw new ConfigError(`ENABLED_SOURCES names unknown sources: ${unknown.join(', ')}`);
   return new Set(names as SourceId[]);
 }
-
-export type { WebhookSource } from './types';

@@ -1,32 +1,28 @@
-import { requireSignatureHeader, verifyHmacHeader } from './credentials';
-import { COMMON_META_HEADERS, firstOf, pickHeaders, stringAt } from './fields';
-import type { AuthOutcome, WebhookSource } from './types';
+import { defineSource, type SenderHints } from './types';
 
 /** Jira signs with HMAC-SHA256 in X-Hub-Signature (`sha256=<hex>`); the event type is in the body. */
-export const jira: WebhookSource = {
+export const jira = defineSource({
   id: 'jira',
-
-  authorizeHeaders(headers): AuthOutcome {
-    return requireSignatureHeader(headers['x-hub-signature'], 'X-Hub-Signature', 'sha256');
+  auth: { kind: 'hmac', header: 'X-Hub-Signature' },
+  delivery: {
+    type: { field: 'webhookEvent' },
+    action: 'issue_event_type_name',
+    idHeaders: ['X-Atlassian-Webhook-Identifier'],
+    subject: (at) =>
+      at('issue.fields.project.key') ??
+      at('project.key') ??
+      // Issue keys read "<PROJECT>-<number>": comment and worklog events carry little else.
+      at('issue.key')?.replace(/-\d+$/, ''),
+    meta: { attempt: 'X-Atlassian-Webhook-Retry' },
   },
-
-  verifyBody(headers, rawBody, secret): AuthOutcome {
-    return verifyHmacHeader(headers['x-hub-signature'], 'X-Hub-Signature', 'sha256', [rawBody], secret);
+  fields: {
+    repository: 'issue.fields.project.key',
+    actor: 'user.displayName',
   },
+});
 
-  describe(headers, payload) {
-    return {
-      type: stringAt(payload, 'webhookEvent'),
-      action: stringAt(payload, 'issue_event_type_name'),
-      deliveryId: headers['x-atlassian-webhook-identifier'],
-      subject:
-        firstOf(
-          stringAt(payload, 'issue', 'fields', 'project', 'key'),
-          stringAt(payload, 'project', 'key'),
-          // Issue keys read "<PROJECT>-<number>": comment and worklog events carry little else.
-          stringAt(payload, 'issue', 'key')?.replace(/-\d+$/, ''),
-        ) ?? '-',
-      meta: pickHeaders(headers, { attempt: 'x-atlassian-webhook-retry', ...COMMON_META_HEADERS }),
-    };
-  },
+export const sender: SenderHints = {
+  devSecret: 'local-jira-secret',
+  userAgent: 'Atlassian Webhook HTTP Client',
+  sample: 'jira-issue-updated.json',
 };

@@ -1,7 +1,4 @@
-import { checkStaticCredential } from './credentials';
-import { COMMON_META_HEADERS, firstOf, pickHeaders, stringAt } from './fields';
-import { verifyStaticCredentialBody } from './static-credential';
-import type { WebhookSource } from './types';
+import { defineSource, type SenderHints } from './types';
 
 /**
  * ServiceNow has no webhook format of its own: an outbound REST message or business rule posts JSON. The
@@ -9,22 +6,24 @@ import type { WebhookSource } from './types';
  * `table` with `number` or `sys_id` the record; an `X-Webhook-Id` header, when scripted, identifies the
  * delivery. Authentication is basic auth or X-Webhook-Token.
  */
-export const servicenow: WebhookSource = {
+export const servicenow = defineSource({
   id: 'servicenow',
-
-  authorizeHeaders: (headers, secret) => checkStaticCredential(headers, secret),
-
-  verifyBody: verifyStaticCredentialBody,
-
-  describe(headers, payload) {
-    const table = stringAt(payload, 'table');
-    const record = firstOf(stringAt(payload, 'number'), stringAt(payload, 'sys_id'));
-    return {
-      type: firstOf(stringAt(payload, 'event_type'), stringAt(payload, 'type')),
-      action: firstOf(stringAt(payload, 'action'), stringAt(payload, 'operation')),
-      deliveryId: headers['x-webhook-id'],
-      subject: table && record ? `${table}/${record}` : (table ?? '-'),
-      meta: pickHeaders(headers, COMMON_META_HEADERS),
-    };
+  auth: { kind: 'basic-or-token', tokenHeader: 'X-Webhook-Token', signatureHeader: 'X-Hub-Signature-256' },
+  delivery: {
+    type: { field: ['event_type', 'type'] },
+    action: ['action', 'operation'],
+    idHeaders: ['X-Webhook-Id'],
+    subject: (at) => {
+      const table = at('table');
+      const record = at('number') ?? at('sys_id');
+      return table && record ? `${table}/${record}` : table;
+    },
   },
+});
+
+export const sender: SenderHints = {
+  // A basic-auth "user:password".
+  devSecret: 'servicenow:local-servicenow-password',
+  userAgent: 'ServiceNow/1.0',
+  sample: 'servicenow-incident-updated.json',
 };

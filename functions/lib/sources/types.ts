@@ -1,6 +1,3 @@
-import type { SourceId } from '../envelope';
-import type { SourceSecret } from '../webhook-secrets';
-
 /** Request headers with lower-cased names. */
 export type Headers = Readonly<Record<string, string | undefined>>;
 
@@ -20,29 +17,95 @@ export interface DeliveryDescription {
 }
 
 export interface SourceOptions {
-  /** GitHub Enterprise Server may send only the SHA-1 `X-Hub-Signature`; accepted only when enabled. */
+  /** Accept a scheme's SHA-1 header (GitHub Enterprise Server's X-Hub-Signature); GITHUB_SHA1_ENABLED. */
   githubSha1Enabled: boolean;
-  /** Current time, for timestamped signatures (ddns). */
+  /** Current time, for timestamped signatures. */
   now: () => Date;
 }
 
 /**
- * One webhook provider. Adding a provider is adding one module that implements this and listing it in
- * `sources/index.ts`; nothing else changes.
+ * How a sender proves who it is. Header names are spelled as the provider documents them (refusal reasons
+ * name them so); they are matched case-insensitively. Verification (sources/verify.ts) and sender-side
+ * signing (local/credentials.ts) are written once per kind.
  */
-export interface WebhookSource {
-  readonly id: SourceId;
+export type AuthScheme =
+  /** `sha256=<hex>` HMAC of the raw body; `sha1Header` (`sha1=<hex>`) only when SHA-1 is enabled. */
+  | { kind: 'hmac'; header: string; sha1Header?: string }
+  /** The secret itself in a header (timing-safe comparison). */
+  | { kind: 'token'; header: string }
   /**
-   * Authorizer stage, without the body (API Gateway never passes it to a REQUEST authorizer): required
-   * headers present and, for token and basic-auth sources, the credential itself.
+   * For senders that cannot sign: `Authorization: Basic` equal to the secret ("user:password", or any user
+   * with the secret as password when it is a token), or the secret in `tokenHeader`; and, when the sender is
+   * scripted to add one, a `sha256=<hex>` body HMAC in `signatureHeader`.
    */
-  authorizeHeaders(headers: Headers, secret: SourceSecret, options: SourceOptions): AuthOutcome;
-  /** Ingest stage: the body signature over the raw bytes, where the source signs its bodies. */
-  verifyBody(headers: Headers, rawBody: Buffer, secret: SourceSecret, options: SourceOptions): AuthOutcome;
-  describe(headers: Headers, payload: Record<string, unknown>): DeliveryDescription;
-  /**
-   * Optional cheap checks of the parsed payload before it enters the stream (ddns: allowed domain,
-   * public address). Throws `RejectedRequest` (400 or 422) when the request must be refused.
-   */
-  validate?(payload: Record<string, unknown>): void;
+  | { kind: 'basic-or-token'; tokenHeader: string; signatureHeader: string }
+  /** `sha256=<hex>` HMAC of `<timestamp>.<raw body>`, the timestamp (Unix seconds) within a window. */
+  | { kind: 'timestamped-hmac'; header: string; timestampHeader: string; toleranceSeconds: number };
+
+/**
+ * Where a value lives in a payload, the one way ingest, search and compliance address payload fields: a
+ * dotted path (`repository.full_name`, `push.changes.0.new.name`), a list of paths tried in turn, or, for
+ * values put together from several fields, a function of `at`, which reads one path (sources/fields.ts).
+ */
+export type Field =
+  | string
+  | readonly string[]
+  | ((at: (path: string) => string | undefined) => string | undefined);
+
+/** Payload checks ingest runs before the stream, by kind (sources/payload-checks.ts). */
+export type PayloadCheck = 'dns-request';
+
+/**
+ * Everything about one webhook provider, declared once in `sources/<id>.ts`: everything else (the list of
+ * sources, verification, descriptions, search and finding fields, and on the tools' side signing,
+ * development secrets and hostile requests) is derived from these declarations.
+ */
+export interface SourceDefinition<Id extends string = string> {
+  /** The `{source}` path segment of `/webhooks/{source}`, the envelope's `source`. */
+  readonly id: Id;
+  readonly auth: AuthScheme;
+  /** Headers the authorizer requires, besides the credential, before it admits a request. */
+  readonly requiredHeaders?: readonly string[];
+  /** Where a delivery's facts are. */
+  readonly delivery: {
+    /** The event type: a header, a payload field, or always the same. */
+    readonly type: { readonly header: string } | { readonly field: Field } | { readonly value: string };
+    readonly action?: Field | { readonly fromType: (type: string) => string | undefined };
+    /** Headers that carry the delivery id, the first present wins; then `idField`; else the body's hash. */
+    readonly idHeaders?: readonly string[];
+    readonly idField?: Field;
+    /** What the event is about, for ordering and partitioning; `-` when absent. */
+    readonly subject: Field;
+    /** Delivery headers kept in the envelope's meta, by meta key (user agent and content type always). */
+    readonly meta?: Readonly<Record<string, string>>;
+  };
+  /** Key fields copied into search documents and compliance findings. */
+  readonly fields?: {
+    readonly repository?: Field;
+    readonly actor?: Field;
+    readonly ref?: Field;
+    readonly url?: Field;
+  };
+  readonly payloadCheck?: PayloadCheck;
+}
+
+/**
+ * What only the sending side needs (`npm run send`, fixtures, tests), exported by each provider module as
+ * `sender` next to its definition. No function references it, so bundles never carry it.
+ */
+export interface SenderHints {
+  /** The public development secret used when WEBHOOK_SECRET_<SOURCE> is not set. Never deploy it. */
+  devSecret: string;
+  userAgent: string;
+  /** A representative delivery in events/ingest. */
+  sample: string;
+  /** The event type header's value for a raw payload, where the type travels in a header. */
+  guessEvent?(payload: Record<string, unknown>): string | undefined;
+}
+
+/** Declares a provider, keeping its id's literal type so the list of ids is derived from the declarations. */
+export function defineSource<const Id extends string>(
+  definition: SourceDefinition<Id>,
+): SourceDefinition<Id> {
+  return definition;
 }

@@ -9,7 +9,7 @@ import {
 import { ConfigError } from '../../../functions/lib/config';
 import { SOURCE_IDS, type SourceId } from '../../../functions/lib/envelope';
 import { lowerCaseHeaders } from '../../../functions/lib/request-body';
-import { credentialHeaders } from '../../../functions/lib/sources/sign';
+import { credentialHeaders } from '../../../local/credentials';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
 
 const now = new Date('2026-01-15T10:21:05Z');

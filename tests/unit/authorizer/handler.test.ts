@@ -6,8 +6,8 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import { SOURCE_IDS } from '../../../functions/lib/envelope';
-import { credentialHeaders } from '../../../functions/lib/sources/sign';
 import { authorizerEvent, lambdaContext } from '../../../local/api-gateway-events';
+import { credentialHeaders } from '../../../local/credentials';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
 
 type Handler = (

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { loadDnsPolicy } from '../../../functions/lib/dns/policy';
 import { parseEnvelope, SOURCE_IDS, type SourceId } from '../../../functions/lib/envelope';
 import { RejectedRequest, TemporarilyUnavailable } from '../../../functions/lib/errors';
 import {
@@ -11,8 +12,7 @@ import {
   type WebhookRequest,
 } from '../../../functions/lib/ingest';
 import { decodeBody, lowerCaseHeaders } from '../../../functions/lib/request-body';
-import { ddns } from '../../../functions/lib/sources/ddns';
-import { credentialHeaders } from '../../../functions/lib/sources/sign';
+import { credentialHeaders } from '../../../local/credentials';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
 
 const config: IngestConfig = {
@@ -170,22 +170,22 @@ describe('ingestWebhook rejections: nothing reaches the stream', () => {
     );
   });
 
-  it("passes a source's validate() refusal through unchanged", async () => {
-    const original = ddns.validate;
-    ddns.validate = () => {
-      throw new RejectedRequest(422, 'invalid_request', 'domain not allowed');
-    };
+  it("passes a source's payload-check refusal through unchanged", async () => {
+    const dnsPolicy = loadDnsPolicy({
+      DNS_ZONE_NAME: 'home.example.com',
+      DNS_ALLOWED_NAMES: '*.home.example.com',
+    });
     const { deps, records } = recordingDeps();
-    try {
-      const body = '{"ip":"81.2.69.160","domain":"evil.example.org","uuid":"u-2"}';
+    const body =
+      '{"ip":"81.2.69.160","domain":"evil.example.org","uuid":"5f0c3b2a-9d8e-4f7a-b6c5-d4e3f2a1b0c9"}';
 
-      const error = await rejection(ingestWebhook(signedRequest('ddns', body), config, deps));
+    const error = await rejection(ingestWebhook(signedRequest('ddns', body), { ...config, dnsPolicy }, deps));
 
-      expect(error).toMatchObject({ statusCode: 422, message: 'domain not allowed' });
-      expect(records).toHaveLength(0);
-    } finally {
-      ddns.validate = original;
-    }
+    expect(error).toMatchObject({
+      statusCode: 422,
+      message: 'domain evil.example.org is outside zone home.example.com',
+    });
+    expect(records).toHaveLength(0);
   });
 });
 

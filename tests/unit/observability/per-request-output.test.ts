@@ -6,8 +6,8 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { credentialHeaders } from '../../../functions/lib/sources/sign';
 import { authorizerEvent, lambdaContext, proxyEvent } from '../../../local/api-gateway-events';
+import { credentialHeaders } from '../../../local/credentials';
 import { DEV_SECRETS } from '../../../local/dev-secrets';
 
 /**

@@ -7,8 +7,9 @@ import { gitlab } from '../../../functions/lib/sources/gitlab';
 import { jira } from '../../../functions/lib/sources/jira';
 import { rally } from '../../../functions/lib/sources/rally';
 import { servicenow } from '../../../functions/lib/sources/servicenow';
-import { credentialHeaders } from '../../../functions/lib/sources/sign';
 import type { Headers, SourceOptions } from '../../../functions/lib/sources/types';
+import { authorizeHeaders, verifyBody } from '../../../functions/lib/sources/verify';
+import { credentialHeaders } from '../../../local/credentials';
 
 const vectorSecret = "It's a Secret to Everybody";
 const vectorBody = Buffer.from('Hello, World!');
@@ -35,13 +36,13 @@ describe("GitHub's documented test vector", () => {
   it('verifies the documented signature', () => {
     const headers = { 'x-hub-signature-256': vectorSignature };
 
-    expect(github.verifyBody(headers, vectorBody, { current: vectorSecret }, options)).toEqual({ ok: true });
+    expect(verifyBody(github, headers, vectorBody, { current: vectorSecret }, options)).toEqual({ ok: true });
   });
 
   it('verifies an upper-case hex digest too', () => {
     const headers = { 'x-hub-signature-256': `sha256=${vectorSignature.slice(7).toUpperCase()}` };
 
-    expect(github.verifyBody(headers, vectorBody, { current: vectorSecret }, options).ok).toBe(true);
+    expect(verifyBody(github, headers, vectorBody, { current: vectorSecret }, options).ok).toBe(true);
   });
 });
 
@@ -55,13 +56,14 @@ describe.each([
   it('accepts the current secret', () => {
     const headers = signed(name, body, 'current-secret');
 
-    expect(source.verifyBody(headers, body, { current: 'current-secret' }, options)).toEqual({ ok: true });
+    expect(verifyBody(source, headers, body, { current: 'current-secret' }, options)).toEqual({ ok: true });
   });
 
   it('accepts the previous secret during a rotation', () => {
     const headers = signed(name, body, 'old-secret');
 
-    const outcome = source.verifyBody(
+    const outcome = verifyBody(
+      source,
       headers,
       body,
       { current: 'new-secret', previous: 'old-secret' },
@@ -74,7 +76,8 @@ describe.each([
   it('refuses a signature made with another secret with 403', () => {
     const headers = signed(name, body, 'attacker-secret');
 
-    const outcome = source.verifyBody(
+    const outcome = verifyBody(
+      source,
       headers,
       body,
       { current: 'new-secret', previous: 'old-secret' },
@@ -88,7 +91,7 @@ describe.each([
     const headers = signed(name, body, 'current-secret');
     const tampered = Buffer.from(body.toString().replace('awesome', 'awesome!'));
 
-    expect(source.verifyBody(headers, tampered, { current: 'current-secret' }, options)).toMatchObject({
+    expect(verifyBody(source, headers, tampered, { current: 'current-secret' }, options)).toMatchObject({
       status: 403,
     });
   });
@@ -100,10 +103,10 @@ describe.each([
       ),
     );
 
-    expect(source.verifyBody({}, body, { current: 'current-secret' }, options)).toMatchObject({
+    expect(verifyBody(source, {}, body, { current: 'current-secret' }, options)).toMatchObject({
       status: 401,
     });
-    expect(source.verifyBody(malformed, body, { current: 'current-secret' }, options)).toMatchObject({
+    expect(verifyBody(source, malformed, body, { current: 'current-secret' }, options)).toMatchObject({
       status: 401,
     });
   });
@@ -116,16 +119,16 @@ describe('GitHub Enterprise Server SHA-1 signatures', () => {
   it('refuses X-Hub-Signature alone unless SHA-1 is enabled', () => {
     const headers = { 'x-github-event': 'issues', 'x-hub-signature': sha1 };
 
-    expect(github.authorizeHeaders(headers, { current: 'ghes' }, options)).toMatchObject({ status: 401 });
-    expect(github.verifyBody(headers, body, { current: 'ghes' }, options)).toMatchObject({ status: 401 });
+    expect(authorizeHeaders(github, headers, { current: 'ghes' }, options)).toMatchObject({ status: 401 });
+    expect(verifyBody(github, headers, body, { current: 'ghes' }, options)).toMatchObject({ status: 401 });
   });
 
   it('accepts X-Hub-Signature when enabled', () => {
     const headers = { 'x-github-event': 'issues', 'x-hub-signature': sha1 };
     const sha1Options = { ...options, githubSha1Enabled: true };
 
-    expect(github.authorizeHeaders(headers, { current: 'ghes' }, sha1Options)).toEqual({ ok: true });
-    expect(github.verifyBody(headers, body, { current: 'ghes' }, sha1Options)).toEqual({ ok: true });
+    expect(authorizeHeaders(github, headers, { current: 'ghes' }, sha1Options)).toEqual({ ok: true });
+    expect(verifyBody(github, headers, body, { current: 'ghes' }, sha1Options)).toEqual({ ok: true });
   });
 
   it('still checks SHA-256 when both are sent, even with SHA-1 enabled', () => {
@@ -134,7 +137,8 @@ describe('GitHub Enterprise Server SHA-1 signatures', () => {
       'x-hub-signature-256': credentialHeaders('github', body, 'other')['X-Hub-Signature-256'],
     };
 
-    const outcome = github.verifyBody(
+    const outcome = verifyBody(
+      github,
       headers,
       body,
       { current: 'ghes' },
@@ -149,7 +153,7 @@ describe('GitLab token', () => {
   it('accepts the current and the previous token and refuses others', () => {
     const secret = { current: 'glpat-new', previous: 'glpat-old' };
     const check = (token: string) =>
-      gitlab.authorizeHeaders({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': token }, secret, options);
+      authorizeHeaders(gitlab, { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': token }, secret, options);
 
     expect(check('glpat-new')).toEqual({ ok: true });
     expect(check('glpat-old')).toEqual({ ok: true });
@@ -160,16 +164,18 @@ describe('GitLab token', () => {
   it('answers 401 without the token, and leaves a missing event header to ingest (400)', () => {
     const secret = { current: 'glpat-new' };
 
-    expect(gitlab.authorizeHeaders({ 'x-gitlab-event': 'Push Hook' }, secret, options)).toMatchObject({
+    expect(authorizeHeaders(gitlab, { 'x-gitlab-event': 'Push Hook' }, secret, options)).toMatchObject({
       status: 401,
       reason: 'X-Gitlab-Token missing',
     });
-    expect(gitlab.authorizeHeaders({ 'x-gitlab-token': 'glpat-new' }, secret, options)).toEqual({ ok: true });
+    expect(authorizeHeaders(gitlab, { 'x-gitlab-token': 'glpat-new' }, secret, options)).toEqual({
+      ok: true,
+    });
   });
 
   it('names the mismatch of a wrong token', () => {
     expect(
-      gitlab.authorizeHeaders({ 'x-gitlab-token': 'glpat-old' }, { current: 'glpat-new' }, options),
+      authorizeHeaders(gitlab, { 'x-gitlab-token': 'glpat-old' }, { current: 'glpat-new' }, options),
     ).toEqual({ ok: false, status: 403, reason: 'X-Gitlab-Token does not match' });
   });
 
@@ -177,7 +183,7 @@ describe('GitLab token', () => {
     const body = Buffer.from('{}');
 
     expect(
-      gitlab.verifyBody({ 'x-gitlab-token': 'wrong' }, body, { current: 'glpat-new' }, options),
+      verifyBody(gitlab, { 'x-gitlab-token': 'wrong' }, body, { current: 'glpat-new' }, options),
     ).toMatchObject({
       status: 403,
     });
@@ -192,39 +198,41 @@ describe.each([
   const basic = (value: string) => ({ authorization: `Basic ${Buffer.from(value).toString('base64')}` });
 
   it('accepts basic auth equal to the current or previous "user:password"', () => {
-    expect(source.authorizeHeaders(basic('hooks:s3cret'), secret, options)).toEqual({ ok: true });
-    expect(source.authorizeHeaders(basic('hooks:0ld'), secret, options)).toEqual({ ok: true });
+    expect(authorizeHeaders(source, basic('hooks:s3cret'), secret, options)).toEqual({ ok: true });
+    expect(authorizeHeaders(source, basic('hooks:0ld'), secret, options)).toEqual({ ok: true });
   });
 
   it('accepts X-Webhook-Token equal to the secret', () => {
-    expect(source.authorizeHeaders({ 'x-webhook-token': 'hooks:s3cret' }, secret, options)).toEqual({
+    expect(authorizeHeaders(source, { 'x-webhook-token': 'hooks:s3cret' }, secret, options)).toEqual({
       ok: true,
     });
   });
 
   it('refuses a wrong password with 403 and no credential with 401', () => {
-    expect(source.authorizeHeaders(basic('hooks:guess'), secret, options)).toMatchObject({ status: 403 });
-    expect(source.authorizeHeaders({ authorization: 'Bearer hooks:s3cret' }, secret, options)).toMatchObject({
-      status: 401,
-    });
-    expect(source.authorizeHeaders({}, secret, options)).toMatchObject({ status: 401 });
+    expect(authorizeHeaders(source, basic('hooks:guess'), secret, options)).toMatchObject({ status: 403 });
+    expect(authorizeHeaders(source, { authorization: 'Bearer hooks:s3cret' }, secret, options)).toMatchObject(
+      {
+        status: 401,
+      },
+    );
+    expect(authorizeHeaders(source, {}, secret, options)).toMatchObject({ status: 401 });
   });
 
   it('takes a token secret (no colon) as the basic-auth password under any user name', () => {
     const token = { current: 'local-rally-token', previous: 'old-rally-token' };
 
-    expect(source.authorizeHeaders(basic('rally:local-rally-token'), token, options)).toEqual({ ok: true });
-    expect(source.authorizeHeaders(basic('anyone:old-rally-token'), token, options)).toEqual({ ok: true });
-    expect(source.authorizeHeaders(basic('rally:wrong'), token, options)).toEqual({
+    expect(authorizeHeaders(source, basic('rally:local-rally-token'), token, options)).toEqual({ ok: true });
+    expect(authorizeHeaders(source, basic('anyone:old-rally-token'), token, options)).toEqual({ ok: true });
+    expect(authorizeHeaders(source, basic('rally:wrong'), token, options)).toEqual({
       ok: false,
       status: 403,
       reason: 'basic authorization does not match',
     });
-    expect(source.authorizeHeaders(basic('local-rally-token:'), token, options)).toMatchObject({
+    expect(authorizeHeaders(source, basic('local-rally-token:'), token, options)).toMatchObject({
       status: 403,
     });
     // A user:password secret still needs both parts.
-    expect(source.authorizeHeaders(basic('someone:s3cret'), secret, options)).toMatchObject({ status: 403 });
+    expect(authorizeHeaders(source, basic('someone:s3cret'), secret, options)).toMatchObject({ status: 403 });
   });
 
   it('verifies an optional X-Hub-Signature-256 when the sender adds one', () => {
@@ -235,8 +243,8 @@ describe.each([
     };
     const bad = { ...basic('hooks:s3cret'), ...lowerCaseHeaders(credentialHeaders('github', body, 'other')) };
 
-    expect(source.verifyBody(good, body, secret, options)).toEqual({ ok: true });
-    expect(source.verifyBody(bad, body, secret, options)).toMatchObject({ status: 403 });
+    expect(verifyBody(source, good, body, secret, options)).toEqual({ ok: true });
+    expect(verifyBody(source, bad, body, secret, options)).toMatchObject({ status: 403 });
   });
 });
 
@@ -269,17 +277,17 @@ describe('ddns timestamped signature', () => {
   it('accepts a request signed over "<timestamp>.<body>" within 300 s either way', () => {
     const headers = signed('ddns', body, 'ddns-secret');
 
-    expect(ddns.verifyBody(headers, body, secret, at(0))).toEqual({ ok: true });
-    expect(ddns.verifyBody(headers, body, secret, at(300))).toEqual({ ok: true });
-    expect(ddns.verifyBody(headers, body, secret, at(-300))).toEqual({ ok: true });
-    expect(ddns.authorizeHeaders(headers, secret, at(120))).toEqual({ ok: true });
+    expect(verifyBody(ddns, headers, body, secret, at(0))).toEqual({ ok: true });
+    expect(verifyBody(ddns, headers, body, secret, at(300))).toEqual({ ok: true });
+    expect(verifyBody(ddns, headers, body, secret, at(-300))).toEqual({ ok: true });
+    expect(authorizeHeaders(ddns, headers, secret, at(120))).toEqual({ ok: true });
   });
 
   it('refuses a stale or future timestamp with 403, in the authorizer and at ingest', () => {
     const headers = signed('ddns', body, 'ddns-secret');
 
-    expect(ddns.verifyBody(headers, body, secret, at(301))).toMatchObject({ status: 403 });
-    expect(ddns.authorizeHeaders(headers, secret, at(-301))).toMatchObject({ status: 403 });
+    expect(verifyBody(ddns, headers, body, secret, at(301))).toMatchObject({ status: 403 });
+    expect(authorizeHeaders(ddns, headers, secret, at(-301))).toMatchObject({ status: 403 });
   });
 
   it('refuses a timestamp changed after signing (replay with a fresh timestamp)', () => {
@@ -288,7 +296,7 @@ describe('ddns timestamped signature', () => {
       'x-timestamp': String(now.getTime() / 1000 + 60),
     };
 
-    expect(ddns.verifyBody(headers, body, secret, at(60))).toMatchObject({ status: 403 });
+    expect(verifyBody(ddns, headers, body, secret, at(60))).toMatchObject({ status: 403 });
   });
 
   it('answers 401 without a timestamp or signature', () => {
@@ -296,10 +304,10 @@ describe('ddns timestamped signature', () => {
     const { 'x-timestamp': _timestamp, ...withoutTimestamp } = headers;
     const { 'x-signature-256': _signature, ...withoutSignature } = headers;
 
-    expect(ddns.authorizeHeaders(withoutTimestamp, secret, at(0))).toMatchObject({ status: 401 });
-    expect(ddns.verifyBody(withoutSignature, body, secret, at(0))).toMatchObject({ status: 401 });
+    expect(authorizeHeaders(ddns, withoutTimestamp, secret, at(0))).toMatchObject({ status: 401 });
+    expect(verifyBody(ddns, withoutSignature, body, secret, at(0))).toMatchObject({ status: 401 });
     expect(
-      ddns.verifyBody({ ...headers, 'x-timestamp': '2026-01-15T10:21:05Z' }, body, secret, at(0)),
+      verifyBody(ddns, { ...headers, 'x-timestamp': '2026-01-15T10:21:05Z' }, body, secret, at(0)),
     ).toMatchObject({
       status: 401,
     });

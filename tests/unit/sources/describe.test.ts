@@ -5,6 +5,7 @@ import { SOURCE_IDS } from '../../../functions/lib/envelope';
 import { lowerCaseHeaders, payloadBytes } from '../../../functions/lib/request-body';
 import { enabledSourcesFromEnv, findSource, SOURCES } from '../../../functions/lib/sources';
 import { bitbucket } from '../../../functions/lib/sources/bitbucket';
+import { describeDelivery } from '../../../functions/lib/sources/describe';
 import { gitlab } from '../../../functions/lib/sources/gitlab';
 import { jira } from '../../../functions/lib/sources/jira';
 
@@ -109,7 +110,7 @@ describe('what each source says about a delivery (fixtures in events/ingest)', (
     const { event, headers, payload } = fixture(name);
     const source = SOURCES[event.pathParameters?.source as keyof typeof SOURCES];
 
-    const description = source.describe(headers, payload);
+    const description = describeDelivery(source, headers, payload);
 
     expect(description).toMatchObject(expected);
   });
@@ -130,7 +131,7 @@ describe('what each source says about a delivery (fixtures in events/ingest)', (
         .map((name) => headers[name])
         .filter((value): value is string => value !== undefined);
 
-      const meta = JSON.stringify(source.describe(headers, payload).meta);
+      const meta = JSON.stringify(describeDelivery(source, headers, payload).meta);
 
       expect(meta).toContain('contentType');
       for (const credential of credentials) expect(meta).not.toContain(credential);
@@ -140,14 +141,16 @@ describe('what each source says about a delivery (fixtures in events/ingest)', (
 
 describe('fallbacks', () => {
   it('gitlab: merge request action, group subject when there is no project', () => {
-    const mergeRequest = gitlab.describe(
+    const mergeRequest = describeDelivery(
+      gitlab,
       { 'x-gitlab-event': 'Merge Request Hook' },
       {
         project: { path_with_namespace: 'group/app' },
         object_attributes: { action: 'merge' },
       },
     );
-    const groupHook = gitlab.describe(
+    const groupHook = describeDelivery(
+      gitlab,
       { 'x-gitlab-event': 'Subgroup Hook' },
       { group: { full_path: 'platform/infra' } },
     );
@@ -157,7 +160,8 @@ describe('fallbacks', () => {
   });
 
   it('bitbucket Data Center: project key and slug, X-Request-Id', () => {
-    const description = bitbucket.describe(
+    const description = describeDelivery(
+      bitbucket,
       { 'x-event-key': 'pr:opened', 'x-request-id': 'dc-1' },
       { repository: { slug: 'widgets', project: { key: 'WID' } } },
     );
@@ -171,12 +175,14 @@ describe('fallbacks', () => {
   });
 
   it('jira: project events and comment events without fields', () => {
-    expect(jira.describe({}, { webhookEvent: 'project_updated', project: { key: 'OPS' } }).subject).toBe(
-      'OPS',
+    expect(
+      describeDelivery(jira, {}, { webhookEvent: 'project_updated', project: { key: 'OPS' } }).subject,
+    ).toBe('OPS');
+    expect(
+      describeDelivery(jira, {}, { webhookEvent: 'comment_created', issue: { key: 'SEC-1042' } }).subject,
+    ).toBe('SEC');
+    expect(describeDelivery(jira, {}, { webhookEvent: 'sprint_started', sprint: { id: 3 } }).subject).toBe(
+      '-',
     );
-    expect(jira.describe({}, { webhookEvent: 'comment_created', issue: { key: 'SEC-1042' } }).subject).toBe(
-      'SEC',
-    );
-    expect(jira.describe({}, { webhookEvent: 'sprint_started', sprint: { id: 3 } }).subject).toBe('-');
   });
 });
