@@ -1,7 +1,8 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { parseRetryAfter, RetriesExhausted, retrying } from '../functions/lib/retry';
+import { credentialHeaders } from '../local/credentials';
 
 export const DEFAULT_ECHO_URL = 'https://checkip.amazonaws.com';
 const USER_AGENT = 'webhook-ddns-client/0.1.0';
@@ -39,11 +40,6 @@ export interface DdnsClientResult {
   uuid: string;
   /** The pipeline's answer (or the network error), safe to print. */
   message: string;
-}
-
-/** `sha256=<hex>`: HMAC-SHA256 of `<timestamp>.<body>`, as the ddns source verifies it. */
-export function signDdnsRequest(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
 /** The caller's public address as an echo service sees it (plain-text answer). */
@@ -90,7 +86,6 @@ export async function reportAddress(options: DdnsClientOptions): Promise<DdnsCli
   const uuid = randomUUID();
   const body = JSON.stringify({ ip, domain: options.domain, uuid });
   const attempt = async (): Promise<DdnsClientResult> => {
-    const timestamp = String(Math.floor(Date.now() / 1000));
     let response: Response;
     try {
       response = await fetch(options.url, {
@@ -100,8 +95,8 @@ export async function reportAddress(options: DdnsClientOptions): Promise<DdnsCli
         headers: {
           'content-type': 'application/json',
           'user-agent': USER_AGENT,
-          'x-timestamp': timestamp,
-          'x-signature-256': signDdnsRequest(options.secret, timestamp, body),
+          // The ddns source's timestamped HMAC, as its definition declares it (sources/ddns.ts).
+          ...credentialHeaders('ddns', body, options.secret),
         },
       });
     } catch (error) {

@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { credentialHeaders } from '../../local/credentials';
 import { DEV_SECRETS } from '../../local/dev-secrets';
 import { LOCAL_DNS_ZONE_ID, type ZoneFile } from '../../local/fakes/route53';
 import { type LocalPipeline, startLocalPipeline } from '../../local/pipeline';
 import { buildAll } from '../../scripts/build';
-import { reportAddress, signDdnsRequest } from '../../scripts/ddns-client';
+import { reportAddress } from '../../scripts/ddns-client';
 
 // The client, driven as a user would, through the whole local pipeline: API Gateway player, authorizer,
 // ingest, Kinesis, dispatcher, the real workflow, the DNS updater, and the Route 53 and EventBridge fakes.
@@ -53,14 +54,12 @@ const report = (domain: string, ip: string) =>
 async function reportSignedAt(domain: string, ip: string, secondsAgo: number): Promise<string> {
   const uuid = randomUUID();
   const body = JSON.stringify({ ip, domain, uuid });
-  const timestamp = String(Math.floor(Date.now() / 1000) - secondsAgo);
   const response = await fetch(`${pipeline.url}/webhooks/ddns`, {
     method: 'POST',
     body,
     headers: {
       'content-type': 'application/json',
-      'x-timestamp': timestamp,
-      'x-signature-256': signDdnsRequest(DEV_SECRETS.ddns, timestamp, body),
+      ...credentialHeaders('ddns', body, DEV_SECRETS.ddns, new Date(Date.now() - secondsAgo * 1000)),
     },
   });
   expect(response.status).toBe(202);
