@@ -1,8 +1,8 @@
-import type { Client } from '@opensearch-project/opensearch';
 import { loadPayload } from '../claim-check';
 import type { Envelope } from '../envelope';
 import type { SearchConfig } from './config';
 import { toSearchDocument } from './document';
+import type { IndexingClient } from './indexing-client';
 import { documentId, indexName } from './naming';
 import { type RetryPolicy, withRetry } from './retry';
 import { indexTemplate } from './template';
@@ -32,7 +32,7 @@ export class EventIndexer {
   readonly #retry: RetryPolicy;
 
   constructor(
-    private readonly client: Client,
+    private readonly client: IndexingClient,
     private readonly config: IndexerConfig,
     retry: Partial<RetryPolicy> = {},
   ) {
