@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildAll } from '../../scripts/build';
 import { type DeployedFunction, deployedFunctions } from '../../scripts/lambda-env';
 import { sourceMapOf, symbolicate } from '../../scripts/symbolicate';
@@ -67,6 +67,35 @@ describe('built bundles', () => {
 
     expect(child.stderr).toBe('');
     expect(printed(child.stdout)).toBe('function object');
+  });
+
+  // What a bundle loads from beside itself at run time (observability's tracer, the claim check's S3 SDK)
+  // must be built there, and export what its loader takes from it.
+  const runTimeFiles = {
+    tracing: ['Tracer', 'captureLambdaHandler'],
+    's3-sdk': ['S3Client', 'GetObjectCommand'],
+  };
+
+  it.each(functions)('%s has every file it loads at run time built beside it', (logicalId) => {
+    const fn = deployedFunctions({ template, distDir }).find(
+      (candidate) => candidate.logicalId === logicalId,
+    );
+    if (!fn) throw new Error(`${logicalId} missing`);
+    const code = readFileSync(fn.bundle, 'utf8');
+    const loaded = Object.entries(runTimeFiles).filter(([name]) => code.includes(`__dirname,"${name}")`));
+
+    expect(loaded.map(([name]) => name)).toContain('tracing');
+    for (const [name, exports] of loaded) {
+      const file = join(dirname(fn.bundle), `${name}.js`);
+      expect(existsSync(file)).toBe(true);
+      const script = `const m = require(${JSON.stringify(file)}); process.stdout.write(${JSON.stringify(exports)}.map((k) => typeof m[k]).join(' '));`;
+      const child = spawnSync(process.execPath, ['--require', noNetwork, '-e', script], {
+        env: { ...fn.env, PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+      });
+      expect(child.stderr).toBe('');
+      expect(printed(child.stdout)).toBe('function function');
+    }
   });
 
   it('fails to load, naming the variable, when the template environment lacks one', () => {
