@@ -111,6 +111,26 @@ describe('built bundles', () => {
     expect(child.stderr).toContain('STREAM_NAME');
   });
 
+  it('maps a frame of a file shipped beside the handler back to its source', async () => {
+    const fn = deployedFunctions({ template, distDir }).find(
+      ({ logicalId }) => logicalId === 'IngestFunction',
+    );
+    if (!fn) throw new Error('IngestFunction missing');
+    const file = join(dirname(fn.bundle), 'tracing.js');
+    // Where the tracer's own message is in the minified file: one line, so the column is the offset.
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const line = lines.findIndex((text) =>
+      text.includes('you are not using the Tracer in a Lambda function'),
+    );
+    const column = (lines[line] ?? '').indexOf('Failed to get the current sub/segment');
+    const frame = `at Tracer.getSegment (/var/task/tracing.js:${line + 1}:${column + 1})`;
+
+    const mapped = symbolicate(frame, await sourceMapOf('IngestFunction', 'tracing'), 'tracing');
+
+    expect(mapped).toMatch(/node_modules\/@aws-lambda-powertools\/tracer\/lib\/esm\/Tracer\.js:\d+:\d+/);
+    expect(symbolicate(frame, await sourceMapOf('IngestFunction'))).toBe(frame);
+  }, 60_000);
+
   it('maps a deployed stack trace back to the TypeScript source', async () => {
     const fn = deployedFunctions({ template, distDir }).find(
       ({ logicalId }) => logicalId === 'IngestFunction',
