@@ -64,7 +64,14 @@ export function loadTemplate(path = join(projectRoot, 'template.yaml')): Templat
 
 export interface EsbuildFunction {
   logicalId: string;
+  /** The handler's entry point, relative to the project root. */
   entryPoint: string;
+  /**
+   * Every entry point, the handler's first. The others are files loaded at run time beside handler.js
+   * (tracing.js, s3-sdk.js): sam build gives esbuild all of them at once, each its own bundle, named after
+   * its source and written to the same directory when they share one.
+   */
+  entryPoints: string[];
   format: 'cjs' | 'esm';
   minify: boolean;
   target: string;
@@ -95,13 +102,22 @@ export function esbuildFunctions(template = loadTemplate()): EsbuildFunction[] {
     )
     .map(([logicalId, resource]) => {
       const props = (resource.Metadata?.BuildProperties ?? {}) as Record<string, unknown>;
-      const entryPoints = props.EntryPoints as string[] | undefined;
-      if (entryPoints?.length !== 1 || !entryPoints[0]) {
-        throw new Error(`${logicalId}: esbuild Metadata needs exactly one EntryPoints item`);
+      const entryPoints = ((props.EntryPoints as string[] | undefined) ?? []).map((entry) =>
+        posix.join(String(resource.Properties?.CodeUri ?? globalCodeUri), entry),
+      );
+      const [handler] = entryPoints;
+      if (!handler?.endsWith('/handler.ts')) {
+        throw new Error(`${logicalId}: esbuild Metadata's first EntryPoints item must be the handler.ts`);
+      }
+      // esbuild writes several entry points under their common directory: only one directory keeps
+      // handler.js at the root of the artifact, where the template's Handler looks for it.
+      if (entryPoints.some((entry) => posix.dirname(entry) !== posix.dirname(handler))) {
+        throw new Error(`${logicalId}: every EntryPoints item must be in ${posix.dirname(handler)}/`);
       }
       return {
         logicalId,
-        entryPoint: posix.join(String(resource.Properties?.CodeUri ?? globalCodeUri), entryPoints[0]),
+        entryPoint: handler,
+        entryPoints,
         format: (props.Format as 'cjs' | 'esm' | undefined) ?? 'cjs',
         minify: props.Minify === true,
         target: String(props.Target ?? 'es2022'),

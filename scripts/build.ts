@@ -1,13 +1,16 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { type EsbuildFunction, esbuildFunctions, projectRoot } from '../local/template';
 import { buildConsole } from './lib/console-bundle';
 
-/** esbuild options for one function, from the template's esbuild Metadata, as `sam build` passes them. */
-export function buildOptions(fn: EsbuildFunction, outfile: string): BuildOptions {
+/**
+ * esbuild options for one function, from the template's esbuild Metadata, as `sam build` passes them: the
+ * handler's entry point, or another of the function's entry points (`entryPoint`).
+ */
+export function buildOptions(fn: EsbuildFunction, outfile: string, entryPoint = fn.entryPoint): BuildOptions {
   return {
-    entryPoints: [join(projectRoot, fn.entryPoint)],
+    entryPoints: [join(projectRoot, entryPoint)],
     outfile,
     bundle: true,
     platform: 'node',
@@ -34,7 +37,12 @@ export async function buildAll(outRoot = join(projectRoot, 'dist')): Promise<Rec
   await Promise.all(
     esbuildFunctions().map(async (fn) => {
       const outfile = join(outRoot, fn.logicalId, 'handler.js');
-      await build(buildOptions(fn, outfile));
+      // Each entry point is a bundle of its own, as sam build makes them (no code splitting).
+      await Promise.all(
+        fn.entryPoints.map((entry) =>
+          build(buildOptions(fn, join(dirname(outfile), `${basename(entry, '.ts')}.js`), entry)),
+        ),
+      );
       outputs[fn.logicalId] = outfile;
     }),
   );

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -28,13 +29,17 @@ export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * The tracer, only where tracing is on. Loaded with require rather than imported: loading the tracer
- * loads the X-Ray SDK, which installs async hooks that tax every await, a cost a function that does not
- * trace should not pay. The bundle still carries it, unevaluated, for stacks that switch tracing on.
+ * The tracer module (./tracing), loaded only where tracing is on: it loads the X-Ray SDK, which installs
+ * async hooks that tax every await. The path is built at run time so that esbuild leaves it out of the
+ * handler's bundle: each function ships it as a second entry point, tracing.js beside handler.js, so a
+ * function that does not trace does not even parse its 125 KB. Unbundled (tests, tsx) the same path is
+ * this directory's tracing.ts.
  */
-export const tracer: Tracer | undefined = tracingEnabled()
-  ? new (require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer')).Tracer()
-  : undefined;
+function loadTracing(): typeof import('./tracing') {
+  return require(join(__dirname, 'tracing')) as typeof import('./tracing');
+}
+
+export const tracer: Tracer | undefined = tracingEnabled() ? new (loadTracing().Tracer)() : undefined;
 
 /** An AWS SDK v3 client, with its calls traced where tracing is on. Every client is wrapped by this. */
 export function traced<TClient>(client: TClient): TClient {
@@ -52,11 +57,7 @@ export function instrument<TEvent, TResult>(
 ): MiddyfiedHandler<TEvent, TResult> {
   // No early-timeout timer: it costs a timer per invocation, and Lambda's own timeout ends a stuck one.
   let wrapped = middy<TEvent, TResult>(handler, { timeoutEarlyInMillis: 0 });
-  if (tracer) {
-    const { captureLambdaHandler } =
-      require('@aws-lambda-powertools/tracer/middleware') as typeof import('@aws-lambda-powertools/tracer/middleware');
-    wrapped = wrapped.use(captureLambdaHandler(tracer));
-  }
+  if (tracer) wrapped = wrapped.use(loadTracing().captureLambdaHandler(tracer));
   wrapped = wrapped.use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
   for (const middleware of extra) wrapped = wrapped.use(middleware);
   return wrapped;

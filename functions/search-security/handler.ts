@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { openSearchClient, searchConfig } from '../lib/clients/opensearch';
+import { searchConfig, securityClient } from '../lib/clients/opensearch-security';
 import {
   type CustomResourceOutcome,
   type CustomResourceRequest,
@@ -11,7 +11,7 @@ import { instrument, logger, metrics } from '../lib/observability';
 import { describeSecurityError, type IndexerMapping, SearchSecurity } from '../lib/search/security';
 
 // The indexer's waits (a domain just created can still answer 5xx for a moment), without its module.
-const security = new SearchSecurity(openSearchClient, {
+const security = new SearchSecurity(securityClient, {
   maxAttempts: searchConfig.maxAttempts,
   baseDelayMs: 250,
   maxDelayMs: 2_000,

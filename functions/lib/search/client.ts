@@ -1,15 +1,9 @@
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Client } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import type { SearchConfig } from './config';
+import { type SearchClientOptions, signingCredentials } from './signing';
 
-export type CredentialsProvider = ReturnType<typeof defaultProvider>;
-
-export interface SearchClientOptions {
-  /** Defaults to the standard AWS chain (the Lambda role; locally AWS_ACCESS_KEY_ID and friends). */
-  credentials?: CredentialsProvider;
-  requestTimeoutMs?: number;
-}
+export type { CredentialsProvider, SearchClientOptions } from './signing';
 
 /**
  * The official OpenSearch client, every request SigV4-signed for `es` (domain) or `aoss` (Serverless).
@@ -21,7 +15,7 @@ export function createSearchClient(
   config: Pick<SearchConfig, 'endpoint' | 'service' | 'region'>,
   options: SearchClientOptions = {},
 ): Client {
-  const credentials = options.credentials ?? defaultProvider();
+  const credentials = signingCredentials(options);
   return new Client({
     ...AwsSigv4Signer({
       region: config.region,

@@ -1,8 +1,9 @@
-import { type Client, errors } from '@opensearch-project/opensearch';
+import * as errors from '@opensearch-project/opensearch/lib/errors.js';
 import { loadPayload } from '../claim-check';
 import type { Envelope } from '../envelope';
 import type { SearchConfig } from './config';
 import { toSearchDocument } from './document';
+import type { IndexingClient } from './indexing-client';
 import { documentId, indexName } from './naming';
 import { describeSearchError, type RetryPolicy, withRetry } from './retry';
 import { indexTemplate } from './template';
@@ -31,7 +32,7 @@ export class EventIndexer {
   readonly #retry: RetryPolicy;
 
   constructor(
-    private readonly client: Client,
+    private readonly client: IndexingClient,
     private readonly config: IndexerConfig,
     retry: Partial<RetryPolicy> = {},
   ) {

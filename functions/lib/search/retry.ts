@@ -1,4 +1,5 @@
-import { errors } from '@opensearch-project/opensearch';
+// The errors module alone: the package's main module would load the whole client with its API.
+import * as errors from '@opensearch-project/opensearch/lib/errors.js';
 import {
   parseRetryAfter,
   RetriesExhausted,

@@ -1,6 +1,7 @@
 import { parseEnvelope } from '../../../functions/lib/envelope';
 import { createSearchClient } from '../../../functions/lib/search/client';
 import { EventIndexer } from '../../../functions/lib/search/indexer';
+import { createIndexingClient } from '../../../functions/lib/search/indexing-client';
 import { isThrottling, SearchRejected, SearchUnavailable } from '../../../functions/lib/search/retry';
 import {
   type CapturedRequest,
@@ -16,6 +17,13 @@ const id = `github:${envelope.id}`;
 const acknowledged: ScriptedReply = { status: 200, body: { acknowledged: true } };
 
 /** Answers the template put, then plays `documentReplies` in order to the document creates (last one repeats). */
+// The indexer's own client and the full Client: errors and retries must not depend on which.
+const clients = [
+  ['the indexing client', createIndexingClient],
+  ['the full Client', createSearchClient],
+] as const;
+let createClient: (typeof clients)[number][1] = createIndexingClient;
+
 async function indexAgainst(documentReplies: ScriptedReply[], maxAttempts = 4) {
   let documentRequests = 0;
   const server = await startCaptureServer((request: CapturedRequest) =>
@@ -25,7 +33,7 @@ async function indexAgainst(documentReplies: ScriptedReply[], maxAttempts = 4) {
   );
   const waits: number[] = [];
   const throttled: boolean[] = [];
-  const client = createSearchClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
+  const client = createClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
   const indexer = new EventIndexer(
     client,
     { indexPrefix: 'webhooks', alias: 'webhooks', service: 'es', payloadMapping: 'disabled', maxAttempts },
@@ -43,7 +51,11 @@ async function indexAgainst(documentReplies: ScriptedReply[], maxAttempts = 4) {
   return { ...outcome, waits, documentPuts, throttled };
 }
 
-describe('OpenSearch failures', () => {
+describe.each(clients)('OpenSearch failures, through %s', (_name, factory) => {
+  beforeAll(() => {
+    createClient = factory;
+  });
+
   it('retries a 429 and then indexes', async () => {
     const { result, waits, documentPuts } = await indexAgainst([
       openSearchError(429, 'es_rejected_execution_exception'),
@@ -161,7 +173,7 @@ describe('OpenSearch failures', () => {
     const server = await startCaptureServer(() => acknowledged);
     await server.close();
     const waits: number[] = [];
-    const client = createSearchClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
+    const client = createClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
     const indexer = new EventIndexer(
       client,
       {
@@ -185,7 +197,7 @@ describe('OpenSearch failures', () => {
       templatePuts += 1;
       return templatePuts === 1 ? openSearchError(403, 'security_exception') : acknowledged;
     });
-    const client = createSearchClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
+    const client = createClient({ endpoint: server.url, service: 'es', region: 'us-east-1' });
     const indexer = new EventIndexer(client, {
       indexPrefix: 'webhooks',
       alias: 'webhooks',

@@ -3,6 +3,7 @@ import { parseEnvelope } from '../../../functions/lib/envelope';
 import { createSearchClient } from '../../../functions/lib/search/client';
 import type { SearchService } from '../../../functions/lib/search/config';
 import { EventIndexer } from '../../../functions/lib/search/indexer';
+import { createIndexingClient } from '../../../functions/lib/search/indexing-client';
 import { indexTemplate } from '../../../functions/lib/search/template';
 import { type CapturedRequest, indexed, startCaptureServer } from './support/capture-server';
 import { expectedSignature, parseAuthorization } from './support/sigv4';
@@ -20,14 +21,24 @@ const settings = {
   maxAttempts: 1,
 } as const;
 
-async function indexThroughCapture(service: SearchService): Promise<CapturedRequest[]> {
+// The indexer's own client, and the full Client that tools and tests use: both sign alike.
+const clients = [
+  ['the indexing client', createIndexingClient],
+  ['the full Client', createSearchClient],
+] as const;
+type ClientFactory = (typeof clients)[number][1];
+
+async function indexThroughCapture(
+  service: SearchService,
+  createClient: ClientFactory = createIndexingClient,
+): Promise<CapturedRequest[]> {
   const server = await startCaptureServer((request) =>
     request.url.startsWith('/_index_template/')
       ? { status: 200, body: { acknowledged: true } }
       : indexed('webhooks-github-2026.05', 'github:6f3a2f10-2b0c-11f0-8e5b-5d1f0a3c9e41'),
   );
   try {
-    const client = createSearchClient(
+    const client = createClient(
       { endpoint: server.url, service, region: 'eu-central-1' },
       { credentials: async () => credentials },
     );
@@ -41,10 +52,14 @@ async function indexThroughCapture(service: SearchService): Promise<CapturedRequ
   }
 }
 
-describe.each(['es', 'aoss'] as const)('requests signed for %s', (service) => {
+describe.each(
+  clients.flatMap(([name, createClient]) =>
+    (['es', 'aoss'] as const).map((service) => [name, service, createClient] as const),
+  ),
+)('%s: requests signed for %s', (_name, service, createClient) => {
   let requests: CapturedRequest[];
   beforeAll(async () => {
-    requests = await indexThroughCapture(service);
+    requests = await indexThroughCapture(service, createClient);
   });
 
   it('puts the index template, then creates the document under source:id', () => {
