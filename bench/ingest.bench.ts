@@ -30,6 +30,7 @@ const stubbedWrites: IngestDependencies = {
     bytes: body.length,
     sha256: createHash('sha256').update(body).digest('hex'),
   }),
+  discardPayload: async () => undefined,
   now: () => new Date(),
 };
 

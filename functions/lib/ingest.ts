@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { MAX_WEBHOOK_BODY_BYTES } from './aws-limits';
-import { storePayload } from './claim-check';
+import { discardPayload, type StoredPayload, storePayload } from './claim-check';
 import { kinesisClient } from './clients/kinesis';
 import { boolEnv, intEnv, requireEnv } from './config';
 import { type DnsPolicy, loadDnsPolicy } from './dns/policy';
@@ -64,7 +64,8 @@ export interface Accepted {
 export interface IngestDependencies {
   getSecret(source: SourceId): Promise<SourceSecret | undefined>;
   putRecord(streamName: string, partitionKey: string, data: Buffer): Promise<void>;
-  storePayload(bucket: string, key: string, body: Buffer): Promise<PayloadRef>;
+  storePayload(bucket: string, key: string, body: Buffer): Promise<StoredPayload>;
+  discardPayload(stored: StoredPayload): Promise<void>;
   now(): Date;
 }
 
@@ -74,6 +75,7 @@ export const awsDependencies: IngestDependencies = {
     await kinesisClient.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: key, Data: data }));
   },
   storePayload,
+  discardPayload,
   now: () => new Date(),
 };
 
@@ -124,23 +126,21 @@ export async function ingestWebhook(
     meta: description.meta,
   };
 
-  let payloadRef: PayloadRef | undefined;
+  let stored: StoredPayload | undefined;
   if (jsonBytes.length > config.inlinePayloadLimitBytes) {
-    payloadRef = await claimCheck(config.payloadBucket, head, jsonBytes, deps);
+    stored = await claimCheck(config.payloadBucket, head, jsonBytes, deps);
   }
-  const record = payloadRef
-    ? Buffer.from(JSON.stringify({ ...head, payloadRef }))
+  const record = stored
+    ? Buffer.from(JSON.stringify({ ...head, payloadRef: payloadRefOf(stored) }))
     : spliceEnvelope(head, jsonBytes);
   try {
     await deps.putRecord(config.streamName, partitionKey(head), record);
   } catch (error) {
-    // A claim-checked body stays behind, referenced by nothing, until the bucket's lifecycle rule expires it:
-    // ingest may write to the payload bucket but never delete from it, since IAM cannot limit a delete to
-    // the object one request wrote.
+    if (stored) await discardQuietly(stored, deps);
     logger.error('PutRecord failed', { source: head.source, id: head.id, error: errorName(error) });
     throw new TemporarilyUnavailable('the event stream did not accept the record', 5, { cause: error });
   }
-  return { id: head.id, source: head.source, type: head.type, claimChecked: payloadRef !== undefined };
+  return { id: head.id, source: head.source, type: head.type, claimChecked: stored !== undefined };
 }
 
 async function loadSecret(source: SourceId, deps: IngestDependencies): Promise<SourceSecret> {
@@ -184,12 +184,17 @@ export function spliceEnvelope(head: Omit<Envelope, 'payload' | 'payloadRef'>, j
   return Buffer.concat([Buffer.from(`${headJson.slice(0, -1)},"payload":`), jsonBytes, Buffer.from('}')]);
 }
 
+/** The envelope's reference: the object's version stays with ingest, which alone may use it to delete. */
+function payloadRefOf({ bucket, key, bytes, sha256 }: StoredPayload): PayloadRef {
+  return { bucket, key, bytes, sha256 };
+}
+
 async function claimCheck(
   bucket: string,
   head: Pick<Envelope, 'source' | 'id' | 'receivedAt'>,
   jsonBytes: Buffer,
   deps: IngestDependencies,
-): Promise<PayloadRef> {
+): Promise<StoredPayload> {
   // A fresh key per request: a redelivery racing a failed attempt can never lose the object it references.
   const safeId = head.id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
   const key = `${head.source}/${head.receivedAt.slice(0, 10)}/${safeId}/${randomUUID()}.json`;
@@ -198,6 +203,18 @@ async function claimCheck(
   } catch (error) {
     logger.error('claim-check store failed', { source: head.source, id: head.id, error: errorName(error) });
     throw new TemporarilyUnavailable('the payload store did not accept the body', 5, { cause: error });
+  }
+}
+
+async function discardQuietly(stored: StoredPayload, deps: IngestDependencies): Promise<void> {
+  try {
+    await deps.discardPayload(stored);
+  } catch (error) {
+    // The bucket's lifecycle rule removes it later; nothing references it.
+    logger.warn('could not remove an unreferenced claim-check object', {
+      key: stored.key,
+      error: errorName(error),
+    });
   }
 }
 

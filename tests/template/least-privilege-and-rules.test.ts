@@ -38,23 +38,48 @@ describe('idempotency table grants', () => {
 });
 
 describe('payload bucket grants', () => {
-  it('ingest may only write claim-checked bodies, never delete one', () => {
+  it('ingest writes claim-checked bodies and deletes only by version id, which only its own writes tell it', () => {
     const statements = statementsOn('IngestFunction', 'PayloadBucket');
+    const bucket = template.Resources.PayloadBucket?.Properties ?? {};
 
     expect(statements).toEqual([
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JavaScript template
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Sub': '${PayloadBucket.Arn}/*' } },
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:DeleteObjectVersion'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JavaScript template
+        Resource: { 'Fn::Sub': '${PayloadBucket.Arn}/*' },
+      },
     ]);
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
   });
 
-  it('no function may delete from the payload bucket: bodies leave only by its lifecycle rule', () => {
-    const deleters = Object.keys(template.Resources).filter((id) =>
-      statementsOn(id, 'PayloadBucket').some((statement) =>
-        [statement.Action].flat().some((action) => /^s3:(\*|Delete)/.test(action)),
-      ),
-    );
+  it('no function may delete a payload by key, nor learn the version ids of bodies it did not write', () => {
+    const granted = (pattern: RegExp) =>
+      Object.keys(template.Resources).filter((id) =>
+        statementsOn(id, 'PayloadBucket').some((statement) =>
+          [statement.Action].flat().some((action) => pattern.test(action)),
+        ),
+      );
 
-    expect(deleters).toEqual([]);
+    expect(granted(/^s3:(\*|DeleteObject)$/)).toEqual([]);
+    expect(granted(/^s3:DeleteObjectVersion$/)).toEqual(['IngestFunction']);
+    expect(granted(/^s3:(ListBucketVersions|GetObjectVersion)$/)).toEqual([]);
+  });
+
+  it('removes expired versions and their delete markers, so versioning keeps nothing longer', () => {
+    const lifecycle = template.Resources.PayloadBucket?.Properties?.LifecycleConfiguration as
+      | { Rules: Record<string, unknown>[] }
+      | undefined;
+    const rules = lifecycle?.Rules;
+
+    expect(rules).toEqual([
+      expect.objectContaining({
+        Status: 'Enabled',
+        ExpirationInDays: { Ref: 'PayloadExpirationDays' },
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      }),
+      expect.objectContaining({ Status: 'Enabled', ExpiredObjectDeleteMarker: true }),
+    ]);
   });
 });
 

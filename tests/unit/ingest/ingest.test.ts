@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { StoredPayload } from '../../../functions/lib/claim-check';
 import { loadDnsPolicy } from '../../../functions/lib/dns/policy';
 import { parseEnvelope, SOURCE_IDS, type SourceId } from '../../../functions/lib/envelope';
 import { RejectedRequest, TemporarilyUnavailable } from '../../../functions/lib/errors';
@@ -28,6 +29,7 @@ const config: IngestConfig = {
 function recordingDeps(overrides: Partial<IngestDependencies> = {}) {
   const records: { streamName: string; partitionKey: string; data: Buffer }[] = [];
   const stored: { bucket: string; key: string; body: Buffer }[] = [];
+  const discarded: StoredPayload[] = [];
   const deps: IngestDependencies = {
     getSecret: async (source: SourceId) => ({ current: DEV_SECRETS[source] }),
     putRecord: async (streamName, partitionKey, data) => {
@@ -35,12 +37,21 @@ function recordingDeps(overrides: Partial<IngestDependencies> = {}) {
     },
     storePayload: async (bucket, key, body) => {
       stored.push({ bucket, key, body });
-      return { bucket, key, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') };
+      return {
+        bucket,
+        key,
+        bytes: body.length,
+        sha256: createHash('sha256').update(body).digest('hex'),
+        versionId: `v-${stored.length}`,
+      };
+    },
+    discardPayload: async (payload) => {
+      discarded.push(payload);
     },
     now: () => new Date(),
     ...overrides,
   };
-  return { deps, records, stored };
+  return { deps, records, stored, discarded };
 }
 
 function fixtureRequest(name: string): WebhookRequest {
@@ -257,6 +268,8 @@ describe('ingestWebhook acceptance', () => {
       key: stored[0]?.key,
       bytes: request.body.length,
     });
+    // The object's version, which lets its holder delete it, stays with ingest.
+    expect(JSON.parse(records[0]?.data.toString() ?? '').payloadRef).not.toHaveProperty('versionId');
   });
 
   it('accepts a 9 MB body through the claim check', async () => {
@@ -276,8 +289,8 @@ describe('ingestWebhook acceptance', () => {
 });
 
 describe('ingestWebhook when the stream fails', () => {
-  it('answers TemporarilyUnavailable and leaves the unreferenced claim-check object to the bucket expiry', async () => {
-    const { deps, stored, records } = recordingDeps({
+  it('answers TemporarilyUnavailable and removes the claim-check object it stored', async () => {
+    const { deps, stored, discarded } = recordingDeps({
       putRecord: () =>
         Promise.reject(
           Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }),
@@ -290,9 +303,24 @@ describe('ingestWebhook when the stream fails', () => {
       deps,
     );
 
+    await expect(attempt).rejects.toBeInstanceOf(TemporarilyUnavailable);
+    // The very version it wrote, the only kind of delete its role allows.
+    expect(discarded).toEqual([expect.objectContaining({ key: stored[0]?.key, versionId: 'v-1' })]);
+  });
+
+  it('still answers TemporarilyUnavailable when the clean-up fails too', async () => {
+    const { deps } = recordingDeps({
+      putRecord: () => Promise.reject(new Error('socket hang up')),
+      discardPayload: () => Promise.reject(new Error('AccessDenied')),
+    });
+
+    const attempt = ingestWebhook(
+      fixtureRequest('github-pull-request-opened'),
+      { ...config, inlinePayloadLimitBytes: 4096 },
+      deps,
+    );
+
     await expect(attempt).rejects.toMatchObject({ name: 'TemporarilyUnavailable', retryAfterSeconds: 5 });
-    expect(stored).toHaveLength(1);
-    expect(records).toEqual([]);
   });
 
   it('answers TemporarilyUnavailable when the payload store fails, before touching the stream', async () => {
