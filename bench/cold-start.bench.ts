@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadTemplate } from '../local/template';
-import { buildAll } from '../scripts/build';
+import { build } from 'esbuild';
+import { esbuildFunctions, loadTemplate } from '../local/template';
+import { buildAll, buildOptions } from '../scripts/build';
 import { type DeployedFunction, deployedFunctions } from '../scripts/lambda-env';
 import type { BenchRow } from './types';
 
@@ -41,19 +44,34 @@ function median(values: number[]): number {
 }
 
 interface Variant {
-  label: string;
+  name: string;
   fn: DeployedFunction;
+}
+
+/**
+ * The reference: bench/reference/one-sdk-client.ts bundled with the first SDK-using function's build
+ * settings, loaded with that function's environment. What a cold start pays for one SDK client alone.
+ */
+async function oneSdkClient(functions: DeployedFunction[], dir: string): Promise<Variant> {
+  const [settings] = esbuildFunctions().filter(({ external }) => external.length > 0);
+  const fn = functions.find(({ logicalId }) => logicalId === settings?.logicalId);
+  if (!settings || !fn) throw new Error('no function bundles the AWS SDK');
+  const bundle = join(dir, 'handler.js');
+  await build(buildOptions(settings, bundle, 'bench/reference/one-sdk-client.ts'));
+  return { name: `one SDK client alone (${settings.logicalId}'s build)`, fn: { ...fn, bundle } };
 }
 
 export async function run(): Promise<BenchRow[]> {
   const template = loadTemplate();
   const defaults = deployedFunctions({ template });
   if (defaults.some(({ bundle }) => !existsSync(bundle))) await buildAll();
-  const variants: Variant[] = defaults.map((fn) => ({ label: '', fn }));
+  const variants: Variant[] = defaults.map((fn) => ({ name: fn.logicalId, fn }));
+  const referenceDir = mkdtempSync(join(tmpdir(), 'cold-start-reference-'));
+  variants.push(await oneSdkClient(defaults, referenceDir));
   // Where tracing is a switch, its cost when switched on is shown too.
   if (template.Parameters.TracingEnabled) {
     const traced = deployedFunctions({ template, parameters: { TracingEnabled: 'true' } });
-    variants.push(...traced.map((fn) => ({ label: ', tracing on', fn })));
+    variants.push(...traced.map((fn) => ({ name: `${fn.logicalId}, tracing on`, fn })));
   }
   const bareEnv = { PATH: process.env.PATH };
   const bare: Start[] = [];
@@ -74,11 +92,12 @@ export async function run(): Promise<BenchRow[]> {
       note: `median wall of ${ROUNDS} starts; CPU ${bareCpu.toFixed(1)} ms`,
     },
   ];
-  variants.forEach(({ label, fn }, index) => {
+  rmSync(referenceDir, { recursive: true, force: true });
+  variants.forEach(({ name, fn }, index) => {
     const wall = median((samples[index] ?? []).map(({ wallMs }) => wallMs));
     const cpu = median((samples[index] ?? []).map(({ cpuMs }) => cpuMs));
     rows.push({
-      name: `cold start ${fn.logicalId}${label} / bare node`,
+      name: `cold start ${name} / bare node`,
       value: wall / bareWall,
       unit: '×',
       note: `+${(wall - bareWall).toFixed(0)} ms wall, CPU ${(cpu / bareCpu).toFixed(2)}×; NODE_OPTIONS=${fn.env.NODE_OPTIONS ?? ''}`,
