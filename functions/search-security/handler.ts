@@ -8,14 +8,13 @@ import {
   withDeadline,
 } from '../lib/custom-resource';
 import { instrument, logger, metrics } from '../lib/observability';
+import { DEFAULT_BACKOFF } from '../lib/search/retry';
 import { describeSecurityError, type IndexerMapping, SearchSecurity } from '../lib/search/security';
 
-// The indexer's waits (a domain just created can still answer 5xx for a moment), without its module.
+// A domain just created can still answer 5xx for a moment: the indexer's waits.
 const security = new SearchSecurity(securityClient, {
   maxAttempts: searchConfig.maxAttempts,
-  baseDelayMs: 250,
-  maxDelayMs: 2_000,
-  maxRetryAfterMs: 10_000,
+  ...DEFAULT_BACKOFF,
 });
 
 /** Left for answering CloudFormation after the work gave up: the answer must go before Lambda's timeout. */

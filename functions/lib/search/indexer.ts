@@ -5,7 +5,7 @@ import type { SearchConfig } from './config';
 import { toSearchDocument } from './document';
 import type { IndexingClient } from './indexing-client';
 import { documentId, indexName } from './naming';
-import { describeSearchError, type RetryPolicy, withRetry } from './retry';
+import { DEFAULT_BACKOFF, type RetryPolicy, searchErrorType, withRetry } from './retry';
 import { indexTemplate } from './template';
 
 /** The step's small result, which the workflow keeps under `$.results.<step>`. */
@@ -20,12 +20,6 @@ export type IndexerConfig = Pick<
   SearchConfig,
   'indexPrefix' | 'alias' | 'service' | 'payloadMapping' | 'maxAttempts' | 'replicas'
 >;
-
-/**
- * Waits between attempts, and the longest Retry-After waited for: the indexer has 30 s, and a 429 asking
- * for more than 10 s is left to the workflow's own Retry, which comes back later without holding a Lambda.
- */
-export const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 2_000, maxRetryAfterMs: 10_000 };
 
 export class EventIndexer {
   #templateReady: Promise<void> | undefined;
@@ -87,7 +81,7 @@ export function ifAlreadyIndexed(error: unknown): false {
   if (
     error instanceof errors.ResponseError &&
     error.statusCode === 409 &&
-    describeSearchError(error).includes('version_conflict_engine_exception')
+    searchErrorType(error) === 'version_conflict_engine_exception'
   ) {
     return false;
   }

@@ -10,6 +10,13 @@ import {
 
 export type { RetryPolicy } from '../retry';
 
+/**
+ * Waits between attempts, and the longest Retry-After waited for, for every OpenSearch caller: the indexer
+ * has 30 s, and a 429 asking for more than 10 s is left to the workflow's own Retry, which comes back later
+ * without holding a Lambda; the search-security custom resource waits the same way for a domain just created.
+ */
+export const DEFAULT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 2_000, maxRetryAfterMs: 10_000 };
+
 /** The step fails with this after the last attempt; the workflow's own Retry may try again later. */
 export class SearchUnavailable extends Error {
   override readonly name = 'SearchUnavailable';
@@ -65,15 +72,21 @@ export async function withRetry<T>(operation: () => Promise<T>, policy: RetryPol
   }
 }
 
+/** OpenSearch's error type (`version_conflict_engine_exception`...) from an error answer's body. */
+export function searchErrorType(error: errors.ResponseError): string | undefined {
+  const body: unknown = error.body;
+  const type =
+    typeof body === 'object' && body !== null && 'error' in body
+      ? (body as { error?: { type?: unknown } }).error?.type
+      : undefined;
+  return typeof type === 'string' ? type : undefined;
+}
+
 /** Status and OpenSearch's error type only: the reason text can quote document content. */
 export function describeSearchError(error: unknown): string {
   if (error instanceof errors.ResponseError) {
-    const body: unknown = error.body;
-    const type =
-      typeof body === 'object' && body !== null && 'error' in body
-        ? (body as { error?: { type?: unknown } }).error?.type
-        : undefined;
-    return `OpenSearch answered ${error.statusCode}${typeof type === 'string' ? ` (${type})` : ''}`;
+    const type = searchErrorType(error);
+    return `OpenSearch answered ${error.statusCode}${type ? ` (${type})` : ''}`;
   }
   return error instanceof Error ? `OpenSearch request failed: ${error.name}` : 'OpenSearch request failed';
 }
