@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
-import { esbuildFunctions, loadTemplate } from '../local/template';
+import { esbuildFunctions, loadTemplate, type Template } from '../local/template';
 import { buildAll, buildOptions } from '../scripts/build';
 import { type DeployedFunction, deployedFunctions } from '../scripts/lambda-env';
 import type { BenchRow } from './types';
@@ -52,8 +52,12 @@ interface Variant {
  * The reference: bench/reference/one-sdk-client.ts bundled with the first SDK-using function's build
  * settings, loaded with that function's environment. What a cold start pays for one SDK client alone.
  */
-async function oneSdkClient(functions: DeployedFunction[], dir: string): Promise<Variant> {
-  const [settings] = esbuildFunctions().filter(({ external }) => external.length > 0);
+async function oneSdkClient(
+  template: Template,
+  functions: DeployedFunction[],
+  dir: string,
+): Promise<Variant> {
+  const [settings] = esbuildFunctions(template).filter(({ external }) => external.length > 0);
   const fn = functions.find(({ logicalId }) => logicalId === settings?.logicalId);
   if (!settings || !fn) throw new Error('no function bundles the AWS SDK');
   const bundle = join(dir, 'handler.js');
@@ -67,7 +71,7 @@ export async function run(): Promise<BenchRow[]> {
   if (defaults.some(({ bundle }) => !existsSync(bundle))) await buildAll();
   const variants: Variant[] = defaults.map((fn) => ({ name: fn.logicalId, fn }));
   const referenceDir = mkdtempSync(join(tmpdir(), 'cold-start-reference-'));
-  variants.push(await oneSdkClient(defaults, referenceDir));
+  variants.push(await oneSdkClient(template, defaults, referenceDir));
   // Where tracing is a switch, its cost when switched on is shown too.
   if (template.Parameters.TracingEnabled) {
     const traced = deployedFunctions({ template, parameters: { TracingEnabled: 'true' } });
@@ -76,11 +80,15 @@ export async function run(): Promise<BenchRow[]> {
   const bareEnv = { PATH: process.env.PATH };
   const bare: Start[] = [];
   const samples = variants.map(() => [] as Start[]);
-  for (let round = 0; round < ROUNDS; round += 1) {
-    bare.push(start(bareEnv));
-    variants.forEach(({ fn }, index) => {
-      samples[index]?.push(start(fn.env, fn.bundle));
-    });
+  try {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      bare.push(start(bareEnv));
+      variants.forEach(({ fn }, index) => {
+        samples[index]?.push(start(fn.env, fn.bundle));
+      });
+    }
+  } finally {
+    rmSync(referenceDir, { recursive: true, force: true });
   }
   const bareWall = median(bare.map(({ wallMs }) => wallMs));
   const bareCpu = median(bare.map(({ cpuMs }) => cpuMs));
@@ -92,7 +100,6 @@ export async function run(): Promise<BenchRow[]> {
       note: `median wall of ${ROUNDS} starts; CPU ${bareCpu.toFixed(1)} ms`,
     },
   ];
-  rmSync(referenceDir, { recursive: true, force: true });
   variants.forEach(({ name, fn }, index) => {
     const wall = median((samples[index] ?? []).map(({ wallMs }) => wallMs));
     const cpu = median((samples[index] ?? []).map(({ cpuMs }) => cpuMs));
