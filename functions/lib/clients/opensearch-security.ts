@@ -1,10 +1,9 @@
-import { createSearchClient } from '../search/client';
 import { readSearchConfig } from '../search/config';
+import { createSecurityClient } from '../search/security-client';
 
 /**
- * The full OpenSearch client, for the search-security custom resource only: it calls the security plugin's
- * API, which the indexer's lighter client (./opensearch) leaves out. Kept apart so the indexer's bundle never
- * carries the full client.
+ * The search-security custom resource's OpenSearch client: the security plugin's four calls it makes, which
+ * the indexer's client (./opensearch) leaves out. Kept apart so neither bundle carries the other's calls.
  */
 export const searchConfig = readSearchConfig();
-export const securityClient = createSearchClient(searchConfig);
+export const securityClient = createSecurityClient(searchConfig);

@@ -1,6 +1,8 @@
-import { type Client, errors } from '@opensearch-project/opensearch';
+// The errors module alone: the package's main module would load the whole client with its API.
+import * as errors from '@opensearch-project/opensearch/lib/errors.js';
 import { indexerRole } from './permissions';
 import { type RetryPolicy, withRetry } from './retry';
+import type { SecurityClient } from './security-client';
 
 /** The security plugin refused a change (bad role, reserved name, not the master user...). */
 export class SecurityApiRejected extends Error {
@@ -22,7 +24,7 @@ export interface IndexerMapping {
  */
 export class SearchSecurity {
   constructor(
-    private readonly client: Client,
+    private readonly client: SecurityClient,
     private readonly retry: RetryPolicy,
   ) {}
 

@@ -1,7 +1,7 @@
 import type { API } from '@opensearch-project/opensearch';
 import { errors } from '@opensearch-project/opensearch';
-import { createSearchClient } from '../../../functions/lib/search/client';
 import { createIndexingClient } from '../../../functions/lib/search/indexing-client';
+import { createSearchClient } from '../../support/opensearch-client';
 
 // Nothing listens there: a request that passed the parameter checks would fail to connect instead.
 const config = { endpoint: 'http://127.0.0.1:9', service: 'es', region: 'us-east-1' } as const;

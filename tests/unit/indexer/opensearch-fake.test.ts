@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Client, errors } from '@opensearch-project/opensearch';
-import { createSearchClient } from '../../../functions/lib/search/client';
 import {
   documentFileName,
   documentIdFromFileName,
   startOpenSearchFake,
 } from '../../../local/fakes/opensearch';
+import { createSearchClient } from '../../support/opensearch-client';
 
 describe('document file names', () => {
   it.each([

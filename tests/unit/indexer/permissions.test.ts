@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvelope } from '../../../functions/lib/envelope';
-import { createSearchClient } from '../../../functions/lib/search/client';
 import { EventIndexer } from '../../../functions/lib/search/indexer';
 import { INDEXER_ACTIONS, indexerRole } from '../../../functions/lib/search/permissions';
+import { createSearchClient } from '../../support/opensearch-client';
 import { type CapturedRequest, indexed, openSearchError, startCaptureServer } from './support/capture-server';
 
 /**

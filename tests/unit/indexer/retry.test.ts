@@ -1,8 +1,8 @@
 import { parseEnvelope } from '../../../functions/lib/envelope';
-import { createSearchClient } from '../../../functions/lib/search/client';
 import { EventIndexer } from '../../../functions/lib/search/indexer';
 import { createIndexingClient } from '../../../functions/lib/search/indexing-client';
 import { isThrottling, SearchRejected, SearchUnavailable } from '../../../functions/lib/search/retry';
+import { createSearchClient } from '../../support/opensearch-client';
 import {
   type CapturedRequest,
   indexed,

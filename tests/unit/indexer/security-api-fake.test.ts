@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Client, errors } from '@opensearch-project/opensearch';
-import { createSearchClient } from '../../../functions/lib/search/client';
 import { type RunningOpenSearchFake, startOpenSearchFake } from '../../../local/fakes/opensearch';
+import { createSearchClient } from '../../support/opensearch-client';
 
 /** The fake's security API through the real client, answering as the plugin's documentation shows. */
 describe('OpenSearch fake: security plugin API', () => {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { parseEnvelope } from '../../../functions/lib/envelope';
-import { createSearchClient } from '../../../functions/lib/search/client';
 import type { SearchService } from '../../../functions/lib/search/config';
 import { EventIndexer } from '../../../functions/lib/search/indexer';
 import { createIndexingClient } from '../../../functions/lib/search/indexing-client';
 import { indexTemplate } from '../../../functions/lib/search/template';
+import { createSearchClient } from '../../support/opensearch-client';
 import { type CapturedRequest, indexed, startCaptureServer } from './support/capture-server';
 import { expectedSignature, parseAuthorization } from './support/sigv4';
 

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import type { Envelope } from '../../../functions/lib/envelope';
-import { createSearchClient } from '../../../functions/lib/search/client';
 import { toSearchDocument } from '../../../functions/lib/search/document';
 import { documentId, indexName } from '../../../functions/lib/search/naming';
 import { startOpenSearchFake } from '../../../local/fakes/opensearch';
 import { projectRoot } from '../../../local/template';
 import { githubEnvelope, octokitExample } from '../../support/github-examples';
+import { createSearchClient } from '../../support/opensearch-client';
 
 /** The example queries of the README's Search section, as written there. */
 function readmeQueries(): Record<string, unknown>[] {

@@ -1,15 +1,15 @@
 import { Client } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
-import type { SearchConfig } from './config';
-import { type SearchClientOptions, signingCredentials } from './signing';
-
-export type { CredentialsProvider, SearchClientOptions } from './signing';
+import type { SearchConfig } from '../../functions/lib/search/config';
+import { type SearchClientOptions, signingCredentials } from '../../functions/lib/search/signing';
 
 /**
- * The official OpenSearch client, every request SigV4-signed for `es` (domain) or `aoss` (Serverless).
+ * The official OpenSearch client with its whole API, set up as the functions' own clients
+ * (functions/lib/search/signed-transport.ts): the tests hold those to it, and query the fake through it.
+ * Every request SigV4-signed for `es` (domain) or `aoss` (Serverless).
  * Credentials are passed explicitly so the signer never goes looking for the v2 SDK at run time.
  * The client's own retries are off: it retries 502/503/504 at once and never 429, while the indexer
- * wants 429 and every 5xx retried with backoff (see retry.ts).
+ * wants 429 and every 5xx retried with backoff (functions/lib/search/retry.ts).
  */
 export function createSearchClient(
   config: Pick<SearchConfig, 'endpoint' | 'service' | 'region'>,
