@@ -16,8 +16,8 @@ export type ApiFunction<TRequest, TResponse> = (this: object, params: TRequest) 
 const { kConfigErr } = require('@opensearch-project/opensearch/api/utils.js') as { kConfigErr: symbol };
 
 /**
- * The official client's transport, connection pool, serializer and SigV4 signer, set up as
- * `createSearchClient` sets up its `Client`, without that class, and a way to call the client's API
+ * The official client's transport, connection pool, serializer and SigV4 signer, set up as `new Client()`
+ * sets them up (tests/support/opensearch-client.ts), without that class, and a way to call the client's API
  * functions on it. The class extends the generated API of OpenSearch and every plugin and requires all of it
  * at load, some 900 modules and 250 KB of a bundle, where each function here calls two or four of them.
  */
@@ -50,6 +50,7 @@ export function signedApi(
     connectionPool,
     serializer: new Serializer(),
     maxRetries: 0,
+    // Four attempts of 5 s plus the waits between them stay inside the indexer's 30 s timeout.
     requestTimeout: options.requestTimeoutMs ?? 5_000,
     sniffOnStart: false,
     sniffOnConnectionFault: false,
