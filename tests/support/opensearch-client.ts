@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import type { SearchConfig } from '../../functions/lib/search/config';
 import { type SearchClientOptions, signingCredentials } from '../../functions/lib/search/signing';
+import { type RunningOpenSearchFake, startOpenSearchFake } from '../../local/fakes/opensearch';
 
 /**
  * The official OpenSearch client with its whole API, set up as the functions' own clients
@@ -27,4 +31,25 @@ export function createSearchClient(
     // Four attempts of 5 s plus the waits between them stay inside the function's 30 s timeout.
     requestTimeout: options.requestTimeoutMs ?? 5_000,
   });
+}
+
+/** The OpenSearch fake serving a fresh temporary directory, and the full client pointed at it. */
+export interface FakeSearch {
+  localDir: string;
+  fake: RunningOpenSearchFake;
+  client: Client;
+  /** Closes the client and the fake, and removes the directory. */
+  stop(): Promise<void>;
+}
+
+export async function startFakeSearch(name: string): Promise<FakeSearch> {
+  const localDir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const fake = await startOpenSearchFake(localDir);
+  const client = createSearchClient({ endpoint: fake.url, service: 'es', region: 'us-east-1' });
+  const stop = async () => {
+    await client.close();
+    await fake.close();
+    rmSync(localDir, { recursive: true, force: true });
+  };
+  return { localDir, fake, client, stop };
 }

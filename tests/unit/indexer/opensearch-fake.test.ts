@@ -1,13 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Client, errors } from '@opensearch-project/opensearch';
-import {
-  documentFileName,
-  documentIdFromFileName,
-  startOpenSearchFake,
-} from '../../../local/fakes/opensearch';
-import { createSearchClient } from '../../support/opensearch-client';
+import { documentFileName, documentIdFromFileName } from '../../../local/fakes/opensearch';
+import { type FakeSearch, startFakeSearch } from '../../support/opensearch-client';
 
 describe('document file names', () => {
   it.each([
@@ -32,20 +27,15 @@ describe('document file names', () => {
 
 describe('OpenSearch fake, through the real client', () => {
   let localDir: string;
-  let fake: Awaited<ReturnType<typeof startOpenSearchFake>>;
+  let fake: FakeSearch['fake'];
   let client: Client;
+  let stop: FakeSearch['stop'];
 
   beforeEach(async () => {
-    localDir = mkdtempSync(join(tmpdir(), 'opensearch-fake-'));
-    fake = await startOpenSearchFake(localDir);
-    client = createSearchClient({ endpoint: fake.url, service: 'es', region: 'us-east-1' });
+    ({ localDir, fake, client, stop } = await startFakeSearch('opensearch-fake'));
   });
 
-  afterEach(async () => {
-    await client.close();
-    await fake.close();
-    rmSync(localDir, { recursive: true, force: true });
-  });
+  afterEach(() => stop());
 
   it('writes one file per document and overwrites it when the same id is indexed again', async () => {
     const index = 'webhooks-github-2026.05';

@@ -1,27 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Client, errors } from '@opensearch-project/opensearch';
-import { type RunningOpenSearchFake, startOpenSearchFake } from '../../../local/fakes/opensearch';
-import { createSearchClient } from '../../support/opensearch-client';
+import { type FakeSearch, startFakeSearch } from '../../support/opensearch-client';
 
 /** The fake's security API through the real client, answering as the plugin's documentation shows. */
 describe('OpenSearch fake: security plugin API', () => {
-  let localDir: string;
-  let fake: RunningOpenSearchFake;
   let client: Client;
+  let stop: FakeSearch['stop'];
 
   beforeEach(async () => {
-    localDir = mkdtempSync(join(tmpdir(), 'security-api-fake-'));
-    fake = await startOpenSearchFake(localDir);
-    client = createSearchClient({ endpoint: fake.url, service: 'es', region: 'us-east-1' });
+    ({ client, stop } = await startFakeSearch('security-api-fake'));
   });
 
-  afterEach(async () => {
-    await client.close();
-    await fake.close();
-    rmSync(localDir, { recursive: true, force: true });
-  });
+  afterEach(() => stop());
 
   const refusal = (promise: Promise<unknown>) =>
     promise.then(

@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { API, Client } from '@opensearch-project/opensearch';
 import { errors } from '@opensearch-project/opensearch';
 import { DEFAULT_BACKOFF } from '../../../functions/lib/search/retry';
 import { SearchSecurity, SecurityApiRejected } from '../../../functions/lib/search/security';
 import { createSecurityClient } from '../../../functions/lib/search/security-client';
-import { type RunningOpenSearchFake, startOpenSearchFake } from '../../../local/fakes/opensearch';
-import { createSearchClient } from '../../support/opensearch-client';
+import { createSearchClient, type FakeSearch, startFakeSearch } from '../../support/opensearch-client';
 import { startCaptureServer } from './support/capture-server';
 import { expectedSignature, parseAuthorization } from './support/sigv4';
 
@@ -27,21 +23,15 @@ describe.each([
   ['the security client', createSecurityClient],
   ['the full Client', createSearchClient],
 ] as const)('%s', (_name, createClient) => {
-  let localDir: string;
-  let fake: RunningOpenSearchFake;
+  let fake: FakeSearch['fake'];
   let reader: Client;
+  let stop: FakeSearch['stop'];
 
   beforeEach(async () => {
-    localDir = mkdtempSync(join(tmpdir(), 'security-client-'));
-    fake = await startOpenSearchFake(localDir);
-    reader = createSearchClient({ endpoint: fake.url, service: 'es', region: 'us-east-1' });
+    ({ fake, client: reader, stop } = await startFakeSearch('security-client'));
   });
 
-  afterEach(async () => {
-    await reader.close();
-    await fake.close();
-    rmSync(localDir, { recursive: true, force: true });
-  });
+  afterEach(() => stop());
 
   const security = () =>
     new SearchSecurity(createClient({ endpoint: fake.url, service: 'es', region: 'us-east-1' }), {

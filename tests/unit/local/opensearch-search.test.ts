@@ -1,14 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import type { Envelope } from '../../../functions/lib/envelope';
 import { toSearchDocument } from '../../../functions/lib/search/document';
 import { documentId, indexName } from '../../../functions/lib/search/naming';
-import { startOpenSearchFake } from '../../../local/fakes/opensearch';
 import { projectRoot } from '../../../local/template';
 import { githubEnvelope, octokitExample } from '../../support/github-examples';
-import { createSearchClient } from '../../support/opensearch-client';
+import { type FakeSearch, startFakeSearch } from '../../support/opensearch-client';
 
 /** The example queries of the README's Search section, as written there. */
 function readmeQueries(): Record<string, unknown>[] {
@@ -22,9 +20,8 @@ function readmeQueries(): Record<string, unknown>[] {
 }
 
 describe('the local OpenSearch answers _search and _count for the README query forms', () => {
-  let localDir: string;
-  let fake: Awaited<ReturnType<typeof startOpenSearchFake>>;
   let client: Client;
+  let stop: FakeSearch['stop'];
   const now = new Date();
   const envelopes: Envelope[] = [
     { ...githubEnvelope('push', octokitExample('push'), 'p1'), receivedAt: now.toISOString() },
@@ -40,9 +37,7 @@ describe('the local OpenSearch answers _search and _count for the README query f
   ];
 
   beforeAll(async () => {
-    localDir = mkdtempSync(join(tmpdir(), 'opensearch-search-'));
-    fake = await startOpenSearchFake(localDir);
-    client = createSearchClient({ endpoint: fake.url, service: 'es', region: 'us-east-1' });
+    ({ client, stop } = await startFakeSearch('opensearch-search'));
     for (const envelope of envelopes) {
       await client.index({
         index: indexName('webhooks', envelope),
@@ -52,11 +47,7 @@ describe('the local OpenSearch answers _search and _count for the README query f
     }
   });
 
-  afterAll(async () => {
-    await client.close();
-    await fake.close();
-    rmSync(localDir, { recursive: true, force: true });
-  });
+  afterAll(() => stop());
 
   it('runs the README filter query on the webhooks alias', async () => {
     const [filter] = readmeQueries();
