@@ -5,13 +5,8 @@ import { SearchSecurity, SecurityApiRejected } from '../../../functions/lib/sear
 import { createSecurityClient } from '../../../functions/lib/search/security-client';
 import { createSearchClient, type FakeSearch, startFakeSearch } from '../../support/opensearch-client';
 import { startCaptureServer } from './support/capture-server';
-import { expectedSignature, parseAuthorization } from './support/sigv4';
+import { ROLE_CREDENTIALS as credentials, expectedSignature, parseAuthorization } from './support/sigv4';
 
-const credentials = {
-  accessKeyId: 'AKIDEXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-  sessionToken: 'session-token-of-the-lambda-role',
-};
 const mapping = {
   roleName: 'pipeline-indexer',
   indexPrefix: 'webhooks',

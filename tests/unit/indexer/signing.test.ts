@@ -6,14 +6,9 @@ import { createIndexingClient } from '../../../functions/lib/search/indexing-cli
 import { indexTemplate } from '../../../functions/lib/search/template';
 import { createSearchClient } from '../../support/opensearch-client';
 import { type CapturedRequest, indexed, startCaptureServer } from './support/capture-server';
-import { expectedSignature, parseAuthorization } from './support/sigv4';
+import { ROLE_CREDENTIALS as credentials, expectedSignature, parseAuthorization } from './support/sigv4';
 
 const envelope = parseEnvelope(require('../../../events/indexer/github-push.json'));
-const credentials = {
-  accessKeyId: 'AKIDEXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-  sessionToken: 'session-token-of-the-lambda-role',
-};
 const settings = {
   indexPrefix: 'webhooks',
   alias: 'webhooks',

@@ -8,6 +8,13 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
 const uriEncode = (value: string) =>
   encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+/** Credentials as a Lambda role hands them out (with a session token), for signing tests. */
+export const ROLE_CREDENTIALS = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'session-token-of-the-lambda-role',
+};
+
 export interface ParsedAuthorization {
   accessKeyId: string;
   date: string;
